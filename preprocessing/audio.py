@@ -1,0 +1,117 @@
+"""Audio loading and the cut into fixed windows: the same code for training and prediction."""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile as sf
+
+from preprocessing.config import SpectrogramConfig
+
+AUDIO_EXTENSIONS = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif", ".au"}
+
+
+class AudioError(ValueError):
+    """A file that cannot be turned into audio samples (the message is shown to the user)."""
+
+
+@dataclass
+class Audio:
+    samples: np.ndarray      # mono float32 at config.sample_rate
+    original_rate: int
+    duration: float          # seconds, before any trimming
+
+
+SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au"}
+
+
+def _decode(source) -> tuple[np.ndarray, int]:
+    """Decode with libsndfile (wav/flac/ogg/mp3); other formats (m4a) through ffmpeg via audioread."""
+    is_path = isinstance(source, (str, Path))
+    if not is_path or Path(source).suffix.lower() in SOUNDFILE_EXTENSIONS:
+        try:
+            samples, rate = sf.read(source, dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, TypeError) as error:
+            raise AudioError(f"cannot decode audio: {error}") from None
+        return samples.mean(axis=1), rate
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            samples, rate = librosa.load(source, sr=None, mono=True)
+    except Exception as error:  # audioread raises several unrelated types
+        raise AudioError(f"cannot decode audio ({error or type(error).__name__}; "
+                         f"m4a and similar formats need ffmpeg)") from None
+    return samples.astype(np.float32), rate
+
+
+def load_audio(source: str | Path | bytes, config: SpectrogramConfig) -> Audio:
+    """Read a file (or raw bytes), mix to mono and resample to `config.sample_rate`."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    elif Path(source).stat().st_size == 0:
+        raise AudioError("empty file (0 bytes)")
+    samples, rate = _decode(source)
+    if samples.size == 0:
+        raise AudioError("no audio samples in file")
+    if not np.all(np.isfinite(samples)):
+        raise AudioError("audio contains NaN or infinite samples")
+    duration = samples.size / rate
+    if rate != config.sample_rate:
+        samples = librosa.resample(samples, orig_sr=rate, target_sr=config.sample_rate)
+    return Audio(samples.astype(np.float32), int(rate), float(duration))
+
+
+def leading_silence_samples(samples: np.ndarray, config: SpectrogramConfig) -> int:
+    """Samples of silence before the first non-silent frame (librosa's trim criterion)."""
+    if not np.any(samples):
+        return 0
+    _, (start, _end) = librosa.effects.trim(samples, top_db=config.trim_top_db)
+    return int(start)
+
+
+def _normalize(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    rms = float(np.sqrt(np.mean(window.astype(np.float64) ** 2)))
+    if rms < 1e-7:  # digital silence stays silent
+        return window
+    gain = 10 ** (config.target_rms_dbfs / 20) / rms
+    peak = float(np.max(np.abs(window))) * gain
+    if peak > 0.999:  # never clip: lower the gain instead
+        gain *= 0.999 / peak
+    return window * gain
+
+
+def trim_leading(samples: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """Drop leading silence when the config asks for it."""
+    if not config.trim_leading_silence:
+        return samples
+    return samples[leading_silence_samples(samples, config):]
+
+
+def split_windows(samples: np.ndarray, config: SpectrogramConfig,
+                  max_windows: int | None = 1) -> list[np.ndarray]:
+    """Cut (already trimmed) audio into `clip_seconds` windows ready for the spectrogram.
+
+    Consecutive windows are taken; `max_windows=None` keeps all. The last (or only) short
+    window is padded with silence at the end, never stretched. Each window gets DC removal
+    and level normalisation when the config asks for them.
+    """
+    size = config.clip_samples
+    count = max(1, int(np.ceil(len(samples) / size)))
+    if len(samples) > size and len(samples) % size < size // 3:
+        count -= 1  # drop a short tail when there is at least one full window
+    if max_windows is not None:
+        count = min(count, max_windows)
+    windows = []
+    for index in range(count):
+        window = samples[index * size:(index + 1) * size]
+        if config.remove_dc and window.size:
+            window = window - window.mean()
+        if config.normalize_level:
+            window = _normalize(window, config)
+        window = np.pad(window, (0, size - len(window)))  # zeros = silence
+        windows.append(window.astype(np.float32))
+    return windows

@@ -1,0 +1,222 @@
+"""Step 1: audio dataset -> 128x128 mel-spectrogram PNGs, split by group, with a manifest.
+
+    python preprocessing/audio_to_spectrogram.py            # raw_audio_dataset -> spectrograms
+    python preprocessing/audio_to_spectrogram.py --input ../shared/data/devset/manifest.csv
+
+Output: <output>/<split>/<REAL|FAKE>/<name>.png, <output>/config.json, <output>/manifest.csv.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import sys
+import time
+import zlib
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.augment import random_channel
+from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig
+from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
+from preprocessing.spectrogram import save_png, window_to_image
+
+MANIFEST_COLUMNS = ["image", "label", "split", "group", "status", "error", "source", "origin",
+                    "attack", "segment", "variant", "duration", "sample_rate"]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--input", default="raw_audio_dataset", help="dataset folder or CSV manifest")
+    parser.add_argument("--output", default="spectrograms", help="where images, manifest and config go")
+    parser.add_argument("--layout", default="auto", choices=LAYOUTS)
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--strict", action="store_true", help="exit non-zero if any clip fails")
+    parser.add_argument("--overwrite", action="store_true", help="rebuild everything, even with other settings")
+    windows = parser.add_mutually_exclusive_group()
+    windows.add_argument("--segments", type=int, default=1, help="3 s windows per file (default 1)")
+    windows.add_argument("--all-segments", action="store_true", help="every window of long recordings")
+    parser.add_argument("--augment", type=int, default=0,
+                        help="extra random-channel copies of each TRAINING window (both classes)")
+    parser.add_argument("--group-regex", help="regex on the file name; its first group names the clip's group")
+    parser.add_argument("--val-fraction", type=float, default=0.15)
+    parser.add_argument("--test-fraction", type=float, default=0.15)
+    parser.add_argument("--seed", type=int, default=1337)
+    defaults = SpectrogramConfig()
+    parser.add_argument("--sample-rate", type=int, default=defaults.sample_rate)
+    parser.add_argument("--clip-seconds", type=float, default=defaults.clip_seconds)
+    parser.add_argument("--no-trim", action="store_true", help="keep leading silence")
+    parser.add_argument("--no-normalize", action="store_true", help="keep each clip's own level")
+    parser.add_argument("--no-dc-removal", action="store_true", help="keep DC offset")
+    parser.add_argument("--gray", action="store_true", help="one grey channel instead of a colormap")
+    return parser.parse_args(argv)
+
+
+def config_from_args(args) -> SpectrogramConfig:
+    config = SpectrogramConfig(sample_rate=args.sample_rate, clip_seconds=args.clip_seconds,
+                               trim_leading_silence=not args.no_trim, normalize_level=not args.no_normalize,
+                               remove_dc=not args.no_dc_removal, gray=args.gray,
+                               fmax=min(SpectrogramConfig.fmax, args.sample_rate / 2))
+    config.validate()
+    return config
+
+
+def process_clip(job: dict) -> list[dict]:
+    """Make every image of one audio file; a failure becomes one error row, never an exception."""
+    config, clip = job["config"], job["clip"]
+    base = {"label": clip["label"], "split": clip["split"], "group": clip["group"], "source": str(clip["path"]),
+            "origin": clip["origin"], "attack": clip["attack"], "error": ""}
+    try:
+        audio = load_audio(clip["path"], config)
+        samples = trim_leading(audio.samples, config)
+        rng = np.random.default_rng([job["seed"], zlib.crc32(clip["key"].encode())])
+        variants = [samples] + [random_channel(samples, config.sample_rate, rng) for _ in range(job["augment"])]
+        rows = []
+        for variant_index, variant in enumerate(variants):
+            for segment, window in enumerate(split_windows(variant, config, job["max_windows"])):
+                suffix = (f"_s{segment:03d}" if job["max_windows"] != 1 else "") + \
+                         (f"_aug{variant_index}" if variant_index else "")
+                image = Path(clip["split"]) / clip["label"] / f"{job['stem']}{suffix}.png"
+                save_png(window_to_image(window, config), job["output"] / image)
+                rows.append({**base, "image": image.as_posix(), "status": "ok", "segment": segment,
+                             "variant": variant_index, "duration": round(audio.duration, 3),
+                             "sample_rate": audio.original_rate})
+        return rows
+    except Exception as error:  # any bad file becomes a row with its reason
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return [{**base, "image": "", "status": "error", "error": reason, "segment": "", "variant": "",
+                 "duration": "", "sample_rate": ""}]
+
+
+def _init_worker() -> None:
+    threadpool_limits(1)  # one BLAS thread per worker: small matrices, no oversubscription
+
+
+def previous_rows(output: Path) -> dict[str, list[dict]]:
+    """Rows of the last run's manifest, by source path (used to skip up-to-date clips)."""
+    manifest = output / "manifest.csv"
+    if not manifest.exists():
+        return {}
+    rows: dict[str, list[dict]] = {}
+    with manifest.open(newline="") as stream:
+        for row in csv.DictReader(stream):
+            rows.setdefault(row["source"], []).append(row)
+    return rows
+
+
+def is_up_to_date(rows: list[dict], clip: dict, output: Path) -> bool:
+    """The last run made every image of this clip, for the same split and label, after the audio changed."""
+    if not rows or any(r["status"] != "ok" or r["split"] != clip["split"] or r["label"] != clip["label"]
+                       for r in rows):
+        return False
+    source_time = Path(clip["path"]).stat().st_mtime
+    images = [output / r["image"] for r in rows]
+    return all(p.exists() and p.stat().st_mtime >= source_time for p in images)
+
+
+def check_output_config(output: Path, config: SpectrogramConfig, overwrite: bool) -> None:
+    if (output / CONFIG_FILENAME).exists() and not overwrite:
+        old = SpectrogramConfig.load(output)
+        diff = config.differences(old)
+        if diff:
+            detail = ", ".join(f"{k} {b!r} -> {a!r}" for k, (a, b) in diff.items())
+            sys.exit(f"error: {output} holds images made with other settings ({detail}); "
+                     f"use --overwrite or another --output")
+
+
+def remove_stale_images(output: Path, rows: list[dict]) -> int:
+    keep = {(output / r["image"]).resolve() for r in rows if r["image"]}
+    stale = [p for split in ("train", "val", "test") for p in (output / split).rglob("*.png")
+             if p.resolve() not in keep]
+    for path in stale:
+        path.unlink()
+    return len(stale)
+
+
+def write_manifest(output: Path, rows: list[dict]) -> None:
+    temp = output / "manifest.csv.part"
+    with temp.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(sorted(rows, key=lambda r: (r["split"], r["label"], r["image"] or r["source"])))
+    temp.replace(output / "manifest.csv")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    config = config_from_args(args)
+    output = Path(args.output)
+    try:
+        layout, clips = find_clips(args.input, args.layout, args.group_regex)
+        split_note = assign_splits(clips, args.val_fraction, args.test_fraction, args.seed)
+    except LayoutError as error:
+        sys.exit(f"error: {error}")
+    check_output_config(output, config, args.overwrite)
+    output.mkdir(parents=True, exist_ok=True)
+    config.save(output)
+    print(f"{len(clips)} clips in {args.input} (layout: {layout}); {split_note}")
+
+    max_windows = None if args.all_segments else args.segments
+    options = {"segments": max_windows, "augment": args.augment, "seed": args.seed}
+    options_file = output / "build_options.json"
+    same_options = options_file.exists() and json.loads(options_file.read_text()) == options
+    old = previous_rows(output) if same_options and not args.overwrite else {}
+    options_file.write_text(json.dumps(options) + "\n")
+    kept, jobs = [], []
+    for clip, stem in zip(clips, output_stems(clips)):
+        record = {**asdict(clip), "path": str(clip.path)}
+        job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
+               "max_windows": max_windows, "augment": args.augment if clip.split == "train" else 0}
+        if is_up_to_date(old.get(str(clip.path), []), record, output):
+            kept.extend(old[str(clip.path)])
+        else:
+            jobs.append(job)
+
+    started = time.perf_counter()
+    rows = list(kept)
+    progress = tqdm(total=len(jobs), unit="clip", desc="spectrograms", disable=not jobs)
+    if args.jobs > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("spawn").Pool(args.jobs, initializer=_init_worker) as pool:
+            for result in pool.imap_unordered(process_clip, jobs, chunksize=8):
+                rows.extend(result)
+                progress.update()
+    else:
+        _init_worker()
+        for job in jobs:
+            rows.extend(process_clip(job))
+            progress.update()
+    progress.close()
+    elapsed = time.perf_counter() - started
+
+    write_manifest(output, rows)
+    removed = remove_stale_images(output, rows)
+    failed = [r for r in rows if r["status"] == "error"]
+    made = sum(1 for r in rows if r["status"] == "ok") - sum(1 for r in kept)
+    rate = len(jobs) / elapsed if elapsed > 0 and jobs else 0.0
+    print(f"done: {made} images made from {len(jobs) - len(failed)} clips, {len(failed)} failed, "
+          f"{len(clips) - len(jobs)} skipped (up to date); {rate:.1f} clips/s"
+          + (f"; removed {removed} stale images" if removed else ""))
+    for row in failed[:10]:
+        print(f"  failed: {row['source']}: {row['error']}")
+    if len(failed) > 10:
+        print(f"  ... and {len(failed) - 10} more (see status=error rows in {output / 'manifest.csv'})")
+    counts = {}
+    for row in rows:
+        if row["status"] == "ok":
+            counts[(row["split"], row["label"])] = counts.get((row["split"], row["label"]), 0) + 1
+    print("images: " + ", ".join(f"{s}/{l} {n}" for (s, l), n in sorted(counts.items())))
+    print(f"wrote {output / 'manifest.csv'} and {output / CONFIG_FILENAME}")
+    if not counts:
+        print("error: no clip could be converted", file=sys.stderr)
+        return 1
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Channel augmentation, applied to REAL and FAKE alike (training split only).
+
+Collections differ by channel (band limit, codec, noise floor) in ways that happen to
+line up with the label. Random channels on both classes take that shortcut away.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import soundfile as sf
+from scipy import signal
+
+CODECS = (("MP3", "MPEG_LAYER_III"), ("OGG", "VORBIS"), ("WAV", "ULAW"), ("OGG", "OPUS"))
+
+
+def band_limit(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Random telephone-to-wideband pass band (high-pass 50-300 Hz, low-pass 3-7.5 kHz)."""
+    low = rng.uniform(50, 300)
+    high = min(rng.uniform(3000, 7500), 0.45 * sample_rate)
+    sos = signal.butter(6, [low, high], btype="bandpass", fs=sample_rate, output="sos")
+    return signal.sosfilt(sos, samples).astype(np.float32)
+
+
+def codec(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Round trip through a lossy codec, in memory."""
+    container, subtype = CODECS[rng.integers(len(CODECS))]
+    peak = float(np.max(np.abs(samples))) or 1.0
+    buffer = io.BytesIO()
+    sf.write(buffer, samples / peak * 0.9, sample_rate, format=container, subtype=subtype)
+    buffer.seek(0)
+    decoded, _ = sf.read(buffer, dtype="float32")
+    decoded = decoded[:len(samples)]
+    return np.pad(decoded, (0, len(samples) - len(decoded))) * (peak / 0.9)
+
+
+def add_noise(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """White or brown-ish noise at a random SNR between 5 and 40 dB."""
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) or 1e-4
+    noise = rng.standard_normal(len(samples))
+    if rng.random() < 0.5:
+        noise = signal.lfilter([1.0], [1.0, -0.95], noise)  # low-frequency heavy
+    noise *= rms / (np.sqrt(np.mean(noise ** 2)) * 10 ** (rng.uniform(5, 40) / 20))
+    return (samples + noise).astype(np.float32)
+
+
+def random_channel(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """One random channel: each of band limit, codec and noise with probability 1/2 (at least one)."""
+    steps = rng.random(3) < 0.5
+    if not steps.any():
+        steps[rng.integers(3)] = True
+    if steps[0]:
+        samples = band_limit(samples, sample_rate, rng)
+    if steps[1]:
+        samples = codec(samples, sample_rate, rng)
+    if steps[2]:
+        samples = add_noise(samples, rng)
+    return samples

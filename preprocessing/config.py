@@ -1,0 +1,107 @@
+"""The one configuration every step shares, written next to every output.
+
+Step 1 writes it to `<spectrograms>/config.json`, training copies it into `model.json`,
+and prediction rebuilds images from it, so no step can silently disagree with another.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+# Class mapping used everywhere: the model's single sigmoid output is P(FAKE).
+CLASS_NAMES = ("REAL", "FAKE")
+LABEL_TO_INDEX = {"REAL": 0, "FAKE": 1}
+OUTPUT_MEANING = "P(fake): probability that the clip is synthetic (1 = FAKE, 0 = REAL)"
+CONFIG_FILENAME = "config.json"
+
+
+@dataclass(frozen=True)
+class SpectrogramConfig:
+    """How audio becomes a model input image (defaults match the project card)."""
+
+    sample_rate: int = 16000          # every clip is resampled to this rate
+    clip_seconds: float = 3.0         # window length fed to the model
+    trim_leading_silence: bool = True  # drop silence before speech starts
+    trim_top_db: float = 40.0         # 'silence' = this many dB below the clip's peak
+    remove_dc: bool = True            # subtract the mean (DC offset differs between sources)
+    normalize_level: bool = True      # scale each window to the same RMS level
+    target_rms_dbfs: float = -23.0
+    n_mels: int = 128
+    n_fft: int = 1024
+    win_length: int = 512
+    fmin: float = 20.0
+    fmax: float = 8000.0
+    db_floor: float = -70.0           # dB values are clipped to [db_floor, db_ceiling]
+    db_ceiling: float = 10.0          # and mapped linearly onto the colormap
+    image_size: int = 128             # image is image_size x image_size (n_mels rows, frames columns)
+    colormap: str = "magma"
+    gray: bool = False                # one grey channel instead of RGB
+
+    @property
+    def clip_samples(self) -> int:
+        return int(round(self.sample_rate * self.clip_seconds))
+
+    @property
+    def hop_length(self) -> int:
+        """Hop that gives exactly `image_size` frames for one window (no resizing, no centring)."""
+        return (self.clip_samples - self.n_fft) // (self.image_size - 1)
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.gray else 3
+
+    def validate(self) -> None:
+        if self.n_mels != self.image_size:
+            raise ValueError(f"n_mels ({self.n_mels}) must equal image_size ({self.image_size})")
+        if self.hop_length < 1:
+            raise ValueError("clip too short for this n_fft and image_size")
+        if self.fmax > self.sample_rate / 2:
+            raise ValueError(f"fmax {self.fmax} Hz is above Nyquist ({self.sample_rate / 2} Hz)")
+        if self.db_floor >= self.db_ceiling:
+            raise ValueError("db_floor must be below db_ceiling")
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["hop_length"] = self.hop_length
+        data["class_names"] = list(CLASS_NAMES)
+        data["output"] = OUTPUT_MEANING
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SpectrogramConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def save(self, folder: str | Path) -> Path:
+        path = Path(folder) / CONFIG_FILENAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, folder_or_file: str | Path) -> "SpectrogramConfig":
+        path = Path(folder_or_file)
+        if path.is_dir():
+            path = path / CONFIG_FILENAME
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: run preprocessing/audio_to_spectrogram.py first")
+        return cls.from_dict(json.loads(path.read_text()))
+
+    def differences(self, other: "SpectrogramConfig") -> dict:
+        """Fields whose values differ: {name: (self, other)}."""
+        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
+        return {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
+
+
+class ConfigMismatchError(ValueError):
+    """Images or a model were made with other preprocessing settings."""
+
+
+def require_same_config(expected: SpectrogramConfig, found: SpectrogramConfig, what: str) -> None:
+    """Raise a one-line ConfigMismatchError naming the settings that differ."""
+    diff = expected.differences(found)
+    if diff:
+        detail = ", ".join(f"{k}: {a!r} vs {b!r}" for k, (a, b) in sorted(diff.items()))
+        raise ConfigMismatchError(f"{what} was made with other preprocessing settings ({detail})")

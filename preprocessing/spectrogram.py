@@ -1,0 +1,88 @@
+"""Window -> mel spectrogram in dB -> 128x128 image: the only image code in the project.
+
+Training images (step 1), prediction on audio (step 4) and the web page all call
+`audio_to_images`, so the model always sees pixels made the same way.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import librosa
+import numpy as np
+from PIL import Image
+
+from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.config import SpectrogramConfig, ConfigMismatchError
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_basis(config: SpectrogramConfig) -> np.ndarray:
+    return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels,
+                               fmin=config.fmin, fmax=config.fmax)
+
+
+@functools.lru_cache(maxsize=8)
+def _colormap_lut(name: str) -> np.ndarray:
+    """256x3 uint8 lookup table of a matplotlib colormap."""
+    from matplotlib import colormaps
+    return (colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
+
+
+def mel_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """Mel power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
+    stft = librosa.stft(window, n_fft=config.n_fft, hop_length=config.hop_length,
+                        win_length=config.win_length, center=False)
+    power = np.abs(stft[:, :config.image_size]) ** 2
+    return librosa.power_to_db(_mel_basis(config) @ power, ref=1.0, amin=1e-12, top_db=None)
+
+
+def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """Fixed dB range -> uint8 levels, flipped so low frequencies are at the bottom."""
+    scaled = (np.clip(db, config.db_floor, config.db_ceiling) - config.db_floor)
+    levels = np.round(scaled * (255.0 / (config.db_ceiling - config.db_floor))).astype(np.uint8)
+    return levels[::-1]
+
+
+def pixels_to_image(levels: np.ndarray, config: SpectrogramConfig) -> Image.Image:
+    if config.gray:
+        return Image.fromarray(levels, mode="L")
+    return Image.fromarray(_colormap_lut(config.colormap)[levels], mode="RGB")
+
+
+def window_to_image(window: np.ndarray, config: SpectrogramConfig) -> Image.Image:
+    return pixels_to_image(db_to_pixels(mel_db(window, config), config), config)
+
+
+def audio_to_images(source, config: SpectrogramConfig, max_windows: int | None = 1):
+    """Load audio (path or bytes) and return (Audio, [PIL images, one per window])."""
+    audio = load_audio(source, config)
+    windows = split_windows(trim_leading(audio.samples, config), config, max_windows)
+    return audio, [window_to_image(w, config) for w in windows]
+
+
+def save_png(image: Image.Image, path: Path) -> None:
+    """Write atomically: an interrupted run never leaves half a PNG behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            image.save(stream, format="PNG", compress_level=1)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def load_image_array(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
+    """Read a spectrogram PNG as uint8 (H, W, C), refusing images that don't fit the config."""
+    with Image.open(path) as image:
+        expected_mode = "L" if config.gray else "RGB"
+        if image.size != (config.image_size, config.image_size) or image.mode != expected_mode:
+            raise ConfigMismatchError(
+                f"{path}: image is {image.size[0]}x{image.size[1]} {image.mode}, model expects "
+                f"{config.image_size}x{config.image_size} {expected_mode}")
+        array = np.asarray(image, dtype=np.uint8)
+    return array[..., None] if array.ndim == 2 else array
