@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,8 +171,14 @@ def _one_fold(labels, groups, fraction: float, seed: int) -> np.ndarray:
     n_groups = len(set(groups))
     if n_groups < 2:
         raise LayoutError("cannot split: all clips share one group")
-    splitter = StratifiedGroupKFold(n_splits=min(n_splits, n_groups), shuffle=True, random_state=seed)
-    _, held_out = next(splitter.split(np.zeros(len(labels)), labels, groups))
+    largest_class = max(np.unique(labels, return_counts=True)[1])
+    if largest_class < 2:
+        raise LayoutError(f"too few clips ({len(labels)}) for a train/val/test split")
+    n_splits = max(2, min(n_splits, n_groups, largest_class))  # tiny datasets: fewer, larger folds
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "least populated class has only N members"
+        _, held_out = next(splitter.split(np.zeros(len(labels)), labels, groups))
     mask = np.zeros(len(labels), dtype=bool)
     mask[held_out] = True
     return mask

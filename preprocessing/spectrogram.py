@@ -76,13 +76,18 @@ def save_png(image: Image.Image, path: Path) -> None:
         raise
 
 
-def load_image_array(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
-    """Read a spectrogram PNG as uint8 (H, W, C), refusing images that don't fit the config."""
-    with Image.open(path) as image:
-        expected_mode = "L" if config.gray else "RGB"
-        if image.size != (config.image_size, config.image_size) or image.mode != expected_mode:
-            raise ConfigMismatchError(
-                f"{path}: image is {image.size[0]}x{image.size[1]} {image.mode}, model expects "
-                f"{config.image_size}x{config.image_size} {expected_mode}")
-        array = np.asarray(image, dtype=np.uint8)
+def image_to_array(image: Image.Image, config: SpectrogramConfig, name: str = "image") -> np.ndarray:
+    """PIL image -> uint8 (H, W, C), refusing images that don't fit the config."""
+    expected_mode = "L" if config.gray else "RGB"
+    if image.size != (config.image_size, config.image_size) or image.mode != expected_mode:
+        raise ConfigMismatchError(
+            f"{name}: image is {image.size[0]}x{image.size[1]} {image.mode}, model expects "
+            f"{config.image_size}x{config.image_size} {expected_mode}")
+    array = np.asarray(image, dtype=np.uint8)
     return array[..., None] if array.ndim == 2 else array
+
+
+def load_image_array(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
+    """Read a spectrogram PNG as uint8 (H, W, C)."""
+    with Image.open(path) as image:
+        return image_to_array(image, config, str(path))

@@ -1,0 +1,213 @@
+"""Step 4: p_fake for spectrogram PNGs and audio files or folders, mixed freely.
+
+    python inference/predict.py                                  # newest run, spectrograms/test
+    python inference/predict.py --input clips/ song.mp3 --output predictions.csv
+    python inference/predict.py --input long_talk.wav --all-segments --aggregate max
+
+p_fake is the model's P(fake) in 0-1; label is FAKE when p_fake >= threshold (the run's
+threshold, chosen at the validation EER point, unless --threshold is given). Audio goes
+through step 1's code with the settings stored in the run's model.json.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from inference.predictor import ModelNotFoundError, Predictor
+from preprocessing.audio import AUDIO_EXTENSIONS
+from preprocessing.config import CONFIG_FILENAME, ConfigMismatchError, SpectrogramConfig, require_same_config
+from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array
+
+CLIP_COLUMNS = ["path", "kind", "p_fake", "label", "threshold", "duration", "windows", "status", "error"]
+WINDOW_COLUMNS = ["path", "window", "start_seconds", "p_fake", "label"]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="run folder or its model.keras (default: newest under model/saved_models)")
+    parser.add_argument("--input", nargs="+", default=["spectrograms/test"],
+                        help="PNG spectrograms and/or audio: files or folders (searched recursively)")
+    parser.add_argument("--output", default="predictions.csv")
+    parser.add_argument("--threshold", type=float, help="p_fake decision threshold (default: the run's)")
+    windows = parser.add_mutually_exclusive_group()
+    windows.add_argument("--segments", type=int, default=1, help="3 s windows per audio file (default 1)")
+    windows.add_argument("--all-segments", action="store_true",
+                         help="every window of long audio; per-window rows go to <output>_windows.csv")
+    parser.add_argument("--aggregate", choices=("mean", "max"), default="mean",
+                        help="clip verdict from window p_fake values")
+    parser.add_argument("--jobs", type=int, default=2, help="processes turning audio into images")
+    parser.add_argument("--batch-size", type=int, default=128)
+    return parser.parse_args(argv)
+
+
+def collect_inputs(inputs: list[str]) -> tuple[list[Path], list[str]]:
+    """Image and audio files under the given paths (sorted), and the paths that do not exist."""
+    wanted = AUDIO_EXTENSIONS | {".png"}
+    files, missing = [], []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in wanted
+                                and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(name)
+    return list(dict.fromkeys(files)), missing
+
+
+def folder_problem(predictor: Predictor, folder: Path) -> str:
+    """Why images of this folder can't be used: its spectrogram config.json (up to 3 levels up) differs."""
+    for parent in [folder, *list(folder.parents)[:3]]:
+        if (parent / CONFIG_FILENAME).exists():
+            try:
+                require_same_config(predictor.config, SpectrogramConfig.load(parent), str(parent))
+            except ConfigMismatchError as error:
+                return str(error)
+            return ""
+    return ""
+
+
+def audio_to_arrays(job):
+    """Worker: one audio file -> (duration, uint8 arrays per window) or an error message."""
+    path, config, max_windows = job
+    try:
+        audio, images = audio_to_images(path, config, max_windows)
+        return audio.duration, np.stack([image_to_array(im, config) for im in images]), ""
+    except Exception as error:  # any bad file becomes a row with its reason
+        return None, None, str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
+    """Yield a row per PNG; images of the wrong size, or from a folder made with other settings, are refused."""
+    problems: dict[Path, str] = {}
+    for start in range(0, len(paths), batch_size):
+        chunk, arrays, errors = paths[start:start + batch_size], [], {}
+        for path in chunk:
+            if path.parent not in problems:
+                problems[path.parent] = folder_problem(predictor, path.parent)
+            try:
+                if problems[path.parent]:
+                    raise ConfigMismatchError(problems[path.parent])
+                arrays.append(load_image_array(path, predictor.config))
+            except (OSError, ValueError) as error:  # ConfigMismatchError is a ValueError
+                errors[path] = str(error)
+        p_fake = iter(predictor.predict_arrays(np.stack(arrays)) if arrays else [])
+        for path in chunk:
+            row = {"path": str(path), "kind": "image", "windows": 1}
+            if path in errors:
+                yield {**row, "status": "error", "error": errors[path]}
+            else:
+                yield {**row, "p_fake": float(next(p_fake)), "status": "ok"}
+
+
+def audio_rows(predictor: Predictor, paths: list[Path], max_windows, aggregate: str, jobs: int, batch_size: int):
+    """Yield (row, window p_fake values) for each audio file, decoding in worker processes."""
+    work = [(str(p), predictor.config, max_windows) for p in paths]
+    pending = []  # (path, duration, arrays | None, error)
+
+    def flush():
+        arrays = [a for _, _, a, _ in pending if a is not None]
+        scores = predictor.predict_arrays(np.concatenate(arrays)) if arrays else np.zeros(0)
+        offset = 0
+        for path, duration, clip_arrays, error in pending:
+            row = {"path": str(path), "kind": "audio"}
+            if clip_arrays is None:
+                yield {**row, "status": "error", "error": error}, []
+                continue
+            windows = scores[offset:offset + len(clip_arrays)]
+            offset += len(clip_arrays)
+            p_fake = float(windows.max() if aggregate == "max" else windows.mean())
+            yield {**row, "p_fake": p_fake, "duration": round(duration, 3), "windows": len(windows),
+                   "status": "ok"}, windows.tolist()
+        pending.clear()
+
+    if jobs > 1 and len(work) > 1:
+        pool = multiprocessing.get_context("spawn").Pool(jobs)
+        results = pool.imap(audio_to_arrays, work, chunksize=4)
+    else:
+        pool, results = None, map(audio_to_arrays, work)
+    try:
+        for path, (duration, arrays, error) in zip(paths, results):
+            pending.append((path, duration, arrays, error))
+            if sum(len(a) for _, _, a, _ in pending if a is not None) >= batch_size:
+                yield from flush()
+        yield from flush()
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    files, missing = collect_inputs(args.input)
+    for name in missing:
+        print(f"warning: {name} does not exist", file=sys.stderr)
+    if not files:
+        print("error: no PNG or audio files found in " + ", ".join(args.input), file=sys.stderr)
+        return 1
+    try:
+        predictor = Predictor.load(args.model, args.batch_size)
+    except ModelNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    threshold = predictor.threshold if args.threshold is None else args.threshold
+    images = [p for p in files if p.suffix.lower() == ".png"]
+    audio = [p for p in files if p.suffix.lower() != ".png"]
+    print(f"model {predictor.run_dir} (output = P(fake), threshold {threshold:.3f}); "
+          f"{len(images)} images, {len(audio)} audio files")
+
+    started = time.perf_counter()
+    rows, window_rows = [], []
+    max_windows = None if args.all_segments else args.segments
+    with tqdm(total=len(files), unit="file", desc="predicting") as progress:
+        for row in image_rows(predictor, images, args.batch_size):
+            rows.append(row)
+            progress.update()
+        for row, windows in audio_rows(predictor, audio, max_windows, args.aggregate, args.jobs, args.batch_size):
+            rows.append(row)
+            window_rows.extend({"path": row["path"], "window": index,
+                                "start_seconds": index * predictor.config.clip_seconds, "p_fake": value,
+                                "label": predictor.label(value, threshold).item()}
+                               for index, value in enumerate(windows))
+            progress.update()
+    elapsed = time.perf_counter() - started
+
+    for row in rows:
+        if row["status"] == "ok":
+            row["label"] = predictor.label(row["p_fake"], threshold).item()
+            row["threshold"] = round(threshold, 6)
+    output = Path(args.output)
+    write_csv(output, CLIP_COLUMNS, rows)
+    if max_windows != 1:
+        windows_csv = output.with_name(output.stem + "_windows.csv")
+        write_csv(windows_csv, WINDOW_COLUMNS, window_rows)
+        print(f"per-window p_fake: {windows_csv}")
+
+    verdicts = Counter(row.get("label", "error") for row in rows)
+    print(f"{len(rows)} files in {elapsed:.1f} s ({len(rows) / max(elapsed, 1e-9):.1f} files/s): "
+          + ", ".join(f"{name} {verdicts[name]}" for name in ("REAL", "FAKE", "error") if verdicts[name]))
+    for reason, count in Counter(r["error"] for r in rows if r["status"] == "error").most_common(5):
+        print(f"  {count} x error: {reason}")
+    print(f"wrote {output}")
+    return 0 if verdicts["REAL"] + verdicts["FAKE"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The 3-block CNN. One sigmoid unit: P(fake). Pixel scaling lives here and only here."""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+ARCHS = ("compact", "seed")
+
+
+def _seed_body(x):
+    """The project card's network: Conv 32/64/128 (3x3) + max-pooling, flatten, dense 128, dropout 0.5."""
+    for filters in (32, 64, 128):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(128, activation="relu")(x)
+    return layers.Dropout(0.5)(x)
+
+
+def _compact_body(x):
+    """Same three blocks with batch normalisation and global average pooling: ~100x fewer weights."""
+    for filters in (32, 64, 128):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return layers.Dropout(0.3)(x)
+
+
+def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
+                pixel_noise: float = 0.0) -> keras.Model:
+    """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only)."""
+    inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
+    x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
+    if pixel_noise > 0:
+        x = layers.GaussianNoise(pixel_noise)(x)
+    body = {"seed": _seed_body, "compact": _compact_body}[arch]
+    x = body(x)
+    p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)
+    return keras.Model(inputs, p_fake, name=f"deepfake_cnn_{arch}")

@@ -1,0 +1,204 @@
+"""Step 3: train the 3-block CNN on step 1's spectrograms and save a self-describing run folder.
+
+    python model/train_cnn_model.py                       # spectrograms -> model/saved_models/<run>
+    python model/train_cnn_model.py --arch seed --epochs 20
+
+The run folder holds model.keras (output = P(fake)), model.json (preprocessing config,
+threshold, counts, validation metrics), history.csv, training_curves.png and logs/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from eval.metrics import compute_eer  # noqa: E402
+from model.cnn import ARCHS, build_model  # noqa: E402
+from model.data import make_dataset  # noqa: E402
+from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING  # noqa: E402
+from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
+from preprocessing.spectrogram import load_image_array  # noqa: E402
+
+MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default="spectrograms", help="step 1 output folder")
+    parser.add_argument("--output", help="run folder (default model/saved_models/<arch>-<time>)")
+    parser.add_argument("--arch", default="compact", choices=ARCHS)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--patience", type=int, default=8, help="epochs without a better val EER before stopping")
+    parser.add_argument("--freq-mask", type=int, default=12, help="max mel rows masked per image (0 = off)")
+    parser.add_argument("--time-mask", type=int, default=16, help="max frames masked per image (0 = off)")
+    parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
+    parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
+    parser.add_argument("--no-class-weights", action="store_true")
+    parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
+    parser.add_argument("--seed", type=int, default=1337)
+    return parser.parse_args(argv)
+
+
+class ValidationEER(keras.callbacks.Callback):
+    """Adds val_eer and val_auc to the logs each epoch and keeps the best weights (lowest EER, then loss)."""
+
+    def __init__(self, dataset, labels):
+        super().__init__()
+        self.dataset, self.labels = dataset, np.asarray(labels)
+        self.best_key, self.best_weights, self.best_epoch = None, None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        p_fake = self.model.predict(self.dataset, verbose=0).ravel()
+        eer, _ = compute_eer(self.labels, p_fake)
+        logs["val_eer"] = eer
+        key = (round(eer, 6), logs.get("val_loss", 0.0))
+        if self.best_key is None or key < self.best_key:
+            self.best_key, self.best_epoch = key, epoch
+            self.best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def counts_by(frame) -> dict:
+    return {split: {label: int(n) for label, n in part["label"].value_counts().items()}
+            for split, part in frame.groupby("split")}
+
+
+def check_split(frame, split: str, data: Path) -> None:
+    part = frame[frame["split"] == split]
+    if part.empty:
+        raise DatasetError(f"{data}: the {split} split has no images")
+    missing = sorted(set(CLASS_NAMES) - set(part["label"]))
+    if missing:
+        raise DatasetError(f"{data}: the {split} split has no {'/'.join(missing)} images; "
+                           f"both classes are needed to train and to pick a threshold")
+
+
+def plot_curves(history: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for ax, (name, keys) in zip(axes, [("loss", ("loss", "val_loss")), ("ROC-AUC", ("auc", "val_auc")),
+                                      ("EER (validation)", ("val_eer",))]):
+        for key in keys:
+            if key in history:
+                ax.plot(epochs, history[key], marker=".", label=key)
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def distribution_strategy(mixed_precision: bool):
+    gpus = tf.config.list_physical_devices("GPU")
+    if mixed_precision and gpus:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy(), f"{len(gpus)} GPUs (MirroredStrategy)"
+    return tf.distribute.get_strategy(), ("GPU: " + gpus[0].name) if gpus else "CPU"
+
+
+def train(args) -> Path:
+    data = Path(args.data)
+    config = read_config(data)
+    frame = read_manifest(data)
+    for split in ("train", "val"):
+        check_split(frame, split, data)
+    load_image_array(frame["image_path"].iloc[0], config)  # refuse images made with other settings
+
+    keras.utils.set_random_seed(args.seed)
+    train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
+    train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
+                            seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
+                            mixup_alpha=args.mixup)
+    val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
+
+    run_dir = Path(args.output or Path("model/saved_models") / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    strategy, device = distribution_strategy(args.mixed_precision)
+    with strategy.scope():
+        model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise)
+        model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss="binary_crossentropy",
+                      metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
+    n_real, n_fake = (train_rows["y"] == 0).sum(), (train_rows["y"] == 1).sum()
+    class_weight = None if args.no_class_weights else {0: len(train_rows) / (2 * n_real),
+                                                       1: len(train_rows) / (2 * n_fake)}
+    print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "
+          f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
+
+    val_eer = ValidationEER(val_ds, val_rows["y"])
+    callbacks = [
+        val_eer,  # first, so the callbacks below see val_eer
+        keras.callbacks.EarlyStopping(monitor="val_eer", mode="min", patience=args.patience),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_eer", mode="min", factor=0.5,
+                                          patience=max(2, args.patience // 3), min_lr=1e-5),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
+    ]
+    started = time.perf_counter()
+    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, class_weight=class_weight,
+                        callbacks=callbacks, verbose=2)
+    train_seconds = time.perf_counter() - started
+
+    model.save(run_dir / MODEL_FILENAME)
+    p_fake = model.predict(val_ds, verbose=0).ravel()
+    eer, threshold = compute_eer(val_rows["y"].to_numpy(), p_fake)
+    card = {
+        "output": OUTPUT_MEANING,
+        "class_names": list(CLASS_NAMES),
+        "threshold": float(threshold),
+        "threshold_rule": "p_fake at the validation EER point; p_fake >= threshold -> FAKE",
+        "arch": args.arch,
+        "parameters": int(model.count_params()),
+        "best_epoch": int(val_eer.best_epoch) + 1,
+        "epochs_run": len(history.history["loss"]),
+        "train_seconds": round(train_seconds, 1),
+        "device": device,
+        "validation": {"eer": float(eer), "roc_auc": float(history.history["val_auc"][val_eer.best_epoch]),
+                       "images": len(val_rows)},
+        "counts": counts_by(frame),
+        "data": str(data.resolve()),
+        "training_args": vars(args),
+        "config": config.to_dict(),
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
+        "created": datetime.now().isoformat(timespec="seconds"),
+    }
+    (run_dir / CARD_FILENAME).write_text(json.dumps(card, indent=2) + "\n")
+    plot_curves(history.history, run_dir / "training_curves.png")
+    print(f"best epoch {card['best_epoch']}: validation EER {eer:.2%}, threshold p_fake >= {threshold:.3f} -> FAKE")
+    print(f"saved {run_dir / MODEL_FILENAME} ({train_seconds:.0f} s of training)")
+    return run_dir
+
+
+def main(argv=None) -> int:
+    try:
+        train(parse_args(argv))
+    except (DatasetError, ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

