@@ -49,3 +49,25 @@ def make_folder_dataset(root: Path, per_class: int = 8, ext: str = ".wav") -> Pa
 @pytest.fixture
 def folder_dataset(tmp_path) -> Path:
     return make_folder_dataset(tmp_path / "audio")
+
+
+@pytest.fixture(scope="session")
+def spectrogram_dir(tmp_path_factory) -> Path:
+    """Step 1 output of a small generated set (REAL/FAKE folders, 12 clips per class)."""
+    from preprocessing.audio_to_spectrogram import main as step1
+
+    root = tmp_path_factory.mktemp("shared")
+    make_folder_dataset(root / "audio", per_class=12)
+    assert step1(["--input", str(root / "audio"), "--output", str(root / "spectrograms")]) == 0
+    return root / "spectrograms"
+
+
+@pytest.fixture(scope="session")
+def trained_run(spectrogram_dir) -> Path:
+    """A run folder trained for 2 epochs on `spectrogram_dir` (seconds on a CPU)."""
+    from model.train_cnn_model import main as train
+
+    run_dir = spectrogram_dir.parent / "run"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2",
+                  "--batch-size", "8"]) == 0
+    return run_dir

@@ -1,0 +1,95 @@
+"""A grid of N seeded random spectrograms with true label, predicted label and p_fake.
+
+    python inference/predict_panel.py                       # newest run, spectrograms/ test split
+    python inference/predict_panel.py --input some/folder --n 24 --output panel.png
+
+Green titles are right, red are wrong (grey when the true label is unknown).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from inference.predictor import ModelNotFoundError, Predictor
+from preprocessing.layouts import normalize_label
+from preprocessing.manifest import DatasetError, read_config, read_manifest
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="run folder or model.keras (default: newest run)")
+    parser.add_argument("--data", default="spectrograms", help="step 1 output folder (used without --input)")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--input", help="a folder of PNGs instead (labels from REAL/FAKE folder names)")
+    parser.add_argument("--n", type=int, default=16, help="number of samples")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default="prediction_panel.png")
+    return parser.parse_args(argv)
+
+
+def true_label(path: Path) -> str:
+    return next((normalize_label(part) for part in reversed(path.parts[:-1]) if normalize_label(part)), "?")
+
+
+def pick_samples(args) -> list[tuple[Path, str]]:
+    if args.input:
+        paths = sorted(Path(args.input).rglob("*.png"))
+        samples = [(p, true_label(p)) for p in paths]
+    else:
+        frame = read_manifest(args.data, args.split)
+        frame = frame[frame["variant"].astype(int) == 0]
+        samples = [(Path(p), label) for p, label in zip(frame["image_path"], frame["label"])]
+    if not samples:
+        raise DatasetError(f"no PNG spectrograms found in {args.input or args.data}")
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(samples), size=min(args.n, len(samples)), replace=False)
+    return [samples[i] for i in sorted(chosen)]
+
+
+def draw_panel(samples, p_fake, predicted, output: Path, threshold: float) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    columns = min(4, len(samples))
+    rows = int(np.ceil(len(samples) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(3.1 * columns, 3.4 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (path, truth), score, guess in zip(axes.ravel(), samples, p_fake, predicted):
+        with Image.open(path) as image:
+            ax.imshow(image, cmap="gray" if image.mode == "L" else None, vmin=0, vmax=255)
+        color = "grey" if truth == "?" else ("tab:green" if truth == guess else "tab:red")
+        ax.set_title(f"true {truth} | pred {guess}\np_fake {score:.3f}", color=color, fontsize=10)
+    fig.suptitle(f"p_fake = P(fake); FAKE when p_fake >= {threshold:.3f}", fontsize=11)
+    fig.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        predictor = Predictor.load(args.model)
+        samples = pick_samples(args)
+        if not args.input:
+            predictor.check_dataset_config(read_config(args.data), args.data)
+        p_fake = predictor.predict_images([path for path, _ in samples])
+    except (ModelNotFoundError, DatasetError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    predicted = predictor.label(p_fake)
+    draw_panel(samples, p_fake, predicted, Path(args.output), predictor.threshold)
+    known = [(truth, guess) for (_, truth), guess in zip(samples, predicted) if truth != "?"]
+    right = sum(truth == guess for truth, guess in known)
+    print(f"{len(samples)} samples, {right}/{len(known)} right; wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
