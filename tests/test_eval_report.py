@@ -1,0 +1,122 @@
+"""Step 5 end to end on a tiny generated dataset: reports from a predictions CSV and from a model run."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import make_folder_dataset
+from eval.baseline import run_baseline
+from eval.evaluate import main as evaluate
+from eval.metrics import compute_eer
+from preprocessing.audio_to_spectrogram import main as step1
+from preprocessing.manifest import read_config, read_manifest
+
+PLOTS = ["roc.png", "det.png", "precision_recall.png", "calibration.png", "confusion_matrix.png",
+         "score_histogram.png"]
+
+
+@pytest.fixture(scope="module")
+def spectrograms(tmp_path_factory):
+    root = tmp_path_factory.mktemp("eval")
+    audio = make_folder_dataset(root / "audio", per_class=10)
+    assert step1(["--input", str(audio), "--output", str(root / "spec")]) == 0
+    return root / "spec"
+
+
+@pytest.fixture
+def predictions(spectrograms, tmp_path):
+    """A predictions CSV over every image: noisy but mostly right p_fake, half the paths relative."""
+    frame = read_manifest(spectrograms)
+    rng = np.random.default_rng(3)
+    p_fake = np.clip(0.5 * frame["y"] + rng.uniform(0, 0.6, len(frame)), 0, 1)
+    paths = [image if index % 2 else path for index, (image, path)
+             in enumerate(zip(frame["image"], frame["image_path"]))]
+    csv = tmp_path / "predictions.csv"
+    pd.DataFrame({"path": paths, "p_fake": p_fake, "status": "ok", "threshold": 0.55}).to_csv(csv, index=False)
+    return csv, frame["y"].to_numpy(), p_fake
+
+
+def test_report_from_predictions_csv(spectrograms, predictions, tmp_path):
+    csv, y, p_fake = predictions
+    out = tmp_path / "report"
+    assert evaluate(["--predictions", str(csv), "--labels", str(spectrograms / "manifest.csv"),
+                     "--output", str(out)]) == 0
+    for name in ["metrics.json", "report.md", "scores.txt", *PLOTS]:
+        assert (out / name).stat().st_size > 0, name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["eer"] == pytest.approx(compute_eer(y, p_fake)[0])
+    assert metrics["counts"] == {"REAL": int((y == 0).sum()), "FAKE": int((y == 1).sum())}
+    assert metrics["threshold"] == 0.55 and "baseline" not in metrics
+    lines = [line.split() for line in (out / "scores.txt").read_text().splitlines()]
+    assert len(lines) == len(y)
+    assert [line[2] for line in lines] == ["spoof" if label else "bonafide" for label in y]
+    assert np.allclose([float(line[3]) for line in lines], 1 - p_fake, atol=1e-6)
+    report = (out / "report.md").read_text()
+    assert f"EER {100 * metrics['eer']:.1f}%" in report and "![DET](det.png)" in report
+
+
+@pytest.mark.parametrize("labels_kind", ["folder", "path_label_csv"])
+def test_other_label_sources_match_the_manifest(spectrograms, predictions, tmp_path, monkeypatch, labels_kind):
+    csv, y, p_fake = predictions
+    if labels_kind == "folder":  # relative predictions resolve against the labels folder
+        labels = spectrograms
+    else:  # absolute labels; relative predictions resolve against the working folder
+        monkeypatch.chdir(spectrograms)
+        frame = read_manifest(spectrograms)
+        labels = tmp_path / "labels.csv"
+        frame.assign(path=frame["image_path"], label=frame["label"].str.lower())[["path", "label"]].to_csv(
+            labels, index=False)
+    out = tmp_path / "report"
+    assert evaluate(["--predictions", str(csv), "--labels", str(labels), "--output", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["eer"] == pytest.approx(compute_eer(y, p_fake)[0])
+    assert sum(metrics["counts"].values()) == len(y)
+
+
+def test_one_class_and_missing_inputs_are_one_line_errors(spectrograms, predictions, tmp_path, capsys):
+    csv, y, _ = predictions
+    only_real = tmp_path / "only_real.csv"
+    pd.read_csv(csv)[y == 0].to_csv(only_real, index=False)
+    assert evaluate(["--predictions", str(only_real), "--labels", str(spectrograms),
+                     "--output", str(tmp_path / "r")]) == 1
+    assert "undefined" in capsys.readouterr().err
+    assert evaluate(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "r")]) == 1
+    error = capsys.readouterr().err
+    assert "manifest.csv not found" in error and len(error.strip().splitlines()) == 1
+
+
+def test_baseline_separates_the_generated_classes_and_caches_features(spectrograms, tmp_path, monkeypatch):
+    rows, config = read_manifest(spectrograms), read_config(spectrograms)
+    cache = tmp_path / "features.npz"
+    scored, p_fake, threshold = run_baseline(rows, "train", config, cache)
+    assert len(scored) == (rows["split"] == "train").sum() and 0 < threshold < 1
+    assert compute_eer(scored["y"], p_fake)[0] < 0.2  # FAKE clips carry an extra 3.5 kHz tone
+    monkeypatch.setattr("eval.baseline.load_audio", lambda *a: pytest.fail("features not cached"))
+    _, again, _ = run_baseline(rows, "train", config, cache)
+    assert np.allclose(again, p_fake)
+
+
+def test_model_run_report_with_baseline(spectrograms, tmp_path):
+    """A tiny untrained Keras model in a run folder: the whole model path, baseline included."""
+    import keras
+
+    config = read_config(spectrograms)
+    run = tmp_path / "runs" / "tiny-run"
+    run.mkdir(parents=True)
+    model = keras.Sequential([keras.Input((config.image_size, config.image_size, config.channels)),
+                              keras.layers.Rescaling(1 / 255), keras.layers.GlobalAveragePooling2D(),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.save(run / "model.keras")
+    (run / "model.json").write_text(json.dumps({"config": config.to_dict(), "threshold": 0.42}))
+    out = tmp_path / "report"
+    assert evaluate(["--model", str(run / "model.keras"), "--data", str(spectrograms), "--split", "train",
+                     "--output", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["name"] == "tiny-run" and metrics["threshold"] == 0.42
+    assert sum(metrics["counts"].values()) == (read_manifest(spectrograms)["split"] == "train").sum()
+    assert metrics["baseline"]["counts"] == metrics["counts"]
+    assert (out / "baseline_features.npz").exists()
+    assert "MFCC + SVM baseline" in (out / "report.md").read_text()
