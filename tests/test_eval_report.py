@@ -7,29 +7,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_folder_dataset
 from eval.baseline import run_baseline
 from eval.evaluate import main as evaluate
 from eval.metrics import compute_eer
-from preprocessing.audio_to_spectrogram import main as step1
 from preprocessing.manifest import read_config, read_manifest
 
 PLOTS = ["roc.png", "det.png", "precision_recall.png", "calibration.png", "confusion_matrix.png",
          "score_histogram.png"]
 
 
-@pytest.fixture(scope="module")
-def spectrograms(tmp_path_factory):
-    root = tmp_path_factory.mktemp("eval")
-    audio = make_folder_dataset(root / "audio", per_class=10)
-    assert step1(["--input", str(audio), "--output", str(root / "spec")]) == 0
-    return root / "spec"
-
-
 @pytest.fixture
-def predictions(spectrograms, tmp_path):
+def predictions(spectrogram_dir, tmp_path):
     """A predictions CSV over every image: noisy but mostly right p_fake, half the paths relative."""
-    frame = read_manifest(spectrograms)
+    frame = read_manifest(spectrogram_dir)
     rng = np.random.default_rng(3)
     p_fake = np.clip(0.5 * frame["y"] + rng.uniform(0, 0.6, len(frame)), 0, 1)
     paths = [image if index % 2 else path for index, (image, path)
@@ -39,10 +29,10 @@ def predictions(spectrograms, tmp_path):
     return csv, frame["y"].to_numpy(), p_fake
 
 
-def test_report_from_predictions_csv(spectrograms, predictions, tmp_path):
+def test_report_from_predictions_csv(spectrogram_dir, predictions, tmp_path):
     csv, y, p_fake = predictions
     out = tmp_path / "report"
-    assert evaluate(["--predictions", str(csv), "--labels", str(spectrograms / "manifest.csv"),
+    assert evaluate(["--predictions", str(csv), "--labels", str(spectrogram_dir / "manifest.csv"),
                      "--output", str(out)]) == 0
     for name in ["metrics.json", "report.md", "scores.txt", *PLOTS]:
         assert (out / name).stat().st_size > 0, name
@@ -59,13 +49,13 @@ def test_report_from_predictions_csv(spectrograms, predictions, tmp_path):
 
 
 @pytest.mark.parametrize("labels_kind", ["folder", "path_label_csv"])
-def test_other_label_sources_match_the_manifest(spectrograms, predictions, tmp_path, monkeypatch, labels_kind):
+def test_other_label_sources_match_the_manifest(spectrogram_dir, predictions, tmp_path, monkeypatch, labels_kind):
     csv, y, p_fake = predictions
     if labels_kind == "folder":  # relative predictions resolve against the labels folder
-        labels = spectrograms
+        labels = spectrogram_dir
     else:  # absolute labels; relative predictions resolve against the working folder
-        monkeypatch.chdir(spectrograms)
-        frame = read_manifest(spectrograms)
+        monkeypatch.chdir(spectrogram_dir)
+        frame = read_manifest(spectrogram_dir)
         labels = tmp_path / "labels.csv"
         frame.assign(path=frame["image_path"], label=frame["label"].str.lower())[["path", "label"]].to_csv(
             labels, index=False)
@@ -76,11 +66,11 @@ def test_other_label_sources_match_the_manifest(spectrograms, predictions, tmp_p
     assert sum(metrics["counts"].values()) == len(y)
 
 
-def test_one_class_and_missing_inputs_are_one_line_errors(spectrograms, predictions, tmp_path, capsys):
+def test_one_class_and_missing_inputs_are_one_line_errors(spectrogram_dir, predictions, tmp_path, capsys):
     csv, y, _ = predictions
     only_real = tmp_path / "only_real.csv"
     pd.read_csv(csv)[y == 0].to_csv(only_real, index=False)
-    assert evaluate(["--predictions", str(only_real), "--labels", str(spectrograms),
+    assert evaluate(["--predictions", str(only_real), "--labels", str(spectrogram_dir),
                      "--output", str(tmp_path / "r")]) == 1
     assert "undefined" in capsys.readouterr().err
     assert evaluate(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "r")]) == 1
@@ -88,8 +78,8 @@ def test_one_class_and_missing_inputs_are_one_line_errors(spectrograms, predicti
     assert "manifest.csv not found" in error and len(error.strip().splitlines()) == 1
 
 
-def test_baseline_separates_the_generated_classes_and_caches_features(spectrograms, tmp_path, monkeypatch):
-    rows, config = read_manifest(spectrograms), read_config(spectrograms)
+def test_baseline_separates_the_generated_classes_and_caches_features(spectrogram_dir, tmp_path, monkeypatch):
+    rows, config = read_manifest(spectrogram_dir), read_config(spectrogram_dir)
     cache = tmp_path / "features.npz"
     scored, p_fake, threshold = run_baseline(rows, "train", config, cache)
     assert len(scored) == (rows["split"] == "train").sum() and 0 < threshold < 1
@@ -99,24 +89,14 @@ def test_baseline_separates_the_generated_classes_and_caches_features(spectrogra
     assert np.allclose(again, p_fake)
 
 
-def test_model_run_report_with_baseline(spectrograms, tmp_path):
-    """A tiny untrained Keras model in a run folder: the whole model path, baseline included."""
-    import keras
-
-    config = read_config(spectrograms)
-    run = tmp_path / "runs" / "tiny-run"
-    run.mkdir(parents=True)
-    model = keras.Sequential([keras.Input((config.image_size, config.image_size, config.channels)),
-                              keras.layers.Rescaling(1 / 255), keras.layers.GlobalAveragePooling2D(),
-                              keras.layers.Dense(1, activation="sigmoid")])
-    model.save(run / "model.keras")
-    (run / "model.json").write_text(json.dumps({"config": config.to_dict(), "threshold": 0.42}))
+def test_model_run_report_with_baseline(spectrogram_dir, trained_run, tmp_path):
     out = tmp_path / "report"
-    assert evaluate(["--model", str(run / "model.keras"), "--data", str(spectrograms), "--split", "train",
+    assert evaluate(["--model", str(trained_run / "model.keras"), "--data", str(spectrogram_dir),
                      "--output", str(out)]) == 0
+    card = json.loads((trained_run / "model.json").read_text())
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["name"] == "tiny-run" and metrics["threshold"] == 0.42
-    assert sum(metrics["counts"].values()) == (read_manifest(spectrograms)["split"] == "train").sum()
+    assert metrics["name"] == trained_run.name and metrics["threshold"] == pytest.approx(card["threshold"])
+    assert sum(metrics["counts"].values()) == len(read_manifest(spectrogram_dir, "test"))
     assert metrics["baseline"]["counts"] == metrics["counts"]
     assert (out / "baseline_features.npz").exists()
     assert "MFCC + SVM baseline" in (out / "report.md").read_text()
