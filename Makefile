@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.demo-installed
+DEMO_DATA := raw_audio_dataset/demo
+DEMO_RUN := model/saved_models/demo
 
 .PHONY: setup test demo bench app clean
 
@@ -15,8 +18,43 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
+$(DEMO_STAMP): requirements-demo.txt $(STAMP)
+	$(PY) -m pip install -q -r requirements-demo.txt
+	touch $@
+
 test: setup
 	$(PY) -m pytest
 
+# The whole pipeline on the offline demo set, steps 1-5 with their defaults.
+# A rerun rebuilds nothing that is up to date (the model is retrained only when step 1's manifest changed).
+demo: setup $(DEMO_STAMP)
+	$(PY) preprocessing/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
+	$(PY) preprocessing/audio_to_spectrogram.py --input $(DEMO_DATA)/manifest.csv --jobs 2
+	$(PY) analysis/difference_analysis.py
+	@if [ spectrograms/manifest.csv -nt $(DEMO_RUN)/model.keras ]; then \
+		$(PY) model/train_cnn_model.py --output $(DEMO_RUN); \
+	else echo "model up to date: $(DEMO_RUN)"; fi
+	$(PY) inference/predict.py --model $(DEMO_RUN) --output predictions.csv
+	$(PY) inference/predict_panel.py --model $(DEMO_RUN) --output prediction_panel.png
+	$(PY) eval/evaluate.py --model $(DEMO_RUN)
+	@echo
+	@echo "demo done:"
+	@echo "  spectrograms   spectrograms/ (manifest.csv, config.json)"
+	@echo "  analysis       analysis/plots/summary.md"
+	@echo "  model          $(DEMO_RUN)/ (model.keras, model.json, training_curves.png)"
+	@echo "  predictions    predictions.csv, prediction_panel.png"
+	@echo "  report         eval/reports/demo/report.md"
+
+# Measured figures for BENCHMARKS.md (slow: trains many models; needs ../shared/data/devset).
+bench: setup
+	$(PY) benchmarks/bench_preprocessing.py
+	$(PY) benchmarks/bench_detection.py --experiment split
+	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
+	$(PY) benchmarks/bench_detection.py --experiment loso
+	$(PY) benchmarks/write_report.py
+
+app: setup
+	$(VENV)/bin/streamlit run inference/app.py --server.headless true --browser.gatherUsageStats false
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .cache

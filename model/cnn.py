@@ -18,13 +18,18 @@ def _seed_body(x):
 
 
 def _compact_body(x):
-    """Same three blocks with batch normalisation and global average pooling: ~100x fewer weights."""
-    for filters in (32, 64, 128):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    """Same three blocks with batch normalisation; pooled over time only, so that *where* in
+    frequency a pattern sits still reaches the classifier. ~30x fewer weights than the seed.
+
+    The first convolution steps by 2, which makes training ~3x faster on a CPU.
+    """
+    for filters, stride in ((32, 2), (64, 1), (128, 1)):
+        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D()(x)
-    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = mel bands
+    x = layers.Flatten()(x)
     return layers.Dropout(0.3)(x)
 
 

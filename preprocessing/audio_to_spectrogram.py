@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import multiprocessing
 import sys
@@ -140,12 +141,17 @@ def remove_stale_images(output: Path, rows: list[dict]) -> int:
 
 
 def write_manifest(output: Path, rows: list[dict]) -> None:
+    """Write manifest.csv atomically; an unchanged manifest keeps its timestamp (make can rely on it)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sorted(rows, key=lambda r: (r["split"], r["label"], r["image"] or r["source"])))
+    manifest = output / "manifest.csv"
+    if manifest.exists() and manifest.read_text() == buffer.getvalue():
+        return
     temp = output / "manifest.csv.part"
-    with temp.open("w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(sorted(rows, key=lambda r: (r["split"], r["label"], r["image"] or r["source"])))
-    temp.replace(output / "manifest.csv")
+    temp.write_text(buffer.getvalue())
+    temp.replace(manifest)
 
 
 def main(argv=None) -> int:

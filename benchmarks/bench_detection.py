@@ -1,0 +1,140 @@
+"""Detection and training on the devset: grouped test split and leave-one-source-out.
+
+    python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM
+    python benchmarks/bench_detection.py --experiment loso    # train on 3 sources, test on the 4th
+
+Every number comes from the pipeline's own scripts (step 1, training) and modules.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import DEVSET, WORK, require_devset, run, save_result
+from eval.baseline import run_baseline
+from eval.metrics import compute_eer, eer_by_group
+from inference.predictor import Predictor
+from preprocessing.layouts import assign_splits, find_clips
+from preprocessing.manifest import read_config, read_manifest
+
+
+def spectrograms(name: str, manifest: Path, flags: list[str]) -> Path:
+    """Step 1 into .cache/bench/<name> (a rerun skips what is up to date)."""
+    output = WORK / name
+    run(["preprocessing/audio_to_spectrogram.py", "--input", str(manifest), "--output", str(output),
+         "--jobs", "2", *flags])
+    return output
+
+
+def train(data: Path, name: str, flags: list[str]) -> tuple[Path, float]:
+    run_dir = WORK / "runs" / name
+    started = time.perf_counter()
+    run(["model/train_cnn_model.py", "--data", str(data), "--output", str(run_dir), *flags])
+    return run_dir, time.perf_counter() - started
+
+
+def score(run_dir: Path, data: Path, split: str = "test"):
+    rows = read_manifest(data, split)
+    rows = rows[rows["variant"].astype(int) == 0].reset_index(drop=True)
+    return rows, Predictor.load(run_dir).predict_images(rows["image_path"])
+
+
+def detection_result(rows, p_fake, threshold: float | None = None) -> dict:
+    y = rows["y"].to_numpy()
+    result = {"images": len(rows)}
+    if len(set(y)) == 2:
+        result["eer"] = round(compute_eer(y, p_fake)[0], 4)
+        result["by_origin"] = {k: round(v["eer"], 4) for k, v in eer_by_group(y, p_fake, rows["origin"]).items()}
+        result["by_attack"] = {k: round(v["eer"], 4) for k, v in eer_by_group(y, p_fake, rows["attack"]).items()
+                               if k != "bonafide"}
+    if threshold is not None:  # error rate at the run's own threshold (the only figure for one-class sets)
+        result["error_rate_at_threshold"] = round(float(np.mean((p_fake >= threshold) != (y == 1))), 4)
+    return result
+
+
+def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_flags: list[str]) -> dict:
+    results = {}
+    settings = {"compact": ("trim", ["--arch", "compact"], []),
+                "seed": ("trim", ["--arch", "seed"], []),
+                "compact, no leading-silence trim": ("notrim", ["--arch", "compact"], ["--no-trim"])}
+    for label, (data_name, arch_flags, extra_step1) in settings.items():
+        data = spectrograms(f"split-{data_name}", manifest, step1_flags + extra_step1)
+        run_dir, seconds = train(data, f"split-{data_name}-{arch_flags[1]}",
+                                 arch_flags + ["--epochs", str(epochs)] + train_flags)
+        card = json.loads((run_dir / "model.json").read_text())
+        rows, p_fake = score(run_dir, data)
+        results[label] = {"parameters": card["parameters"], "train_seconds": round(seconds, 1),
+                          "epochs_run": card["epochs_run"], "best_epoch": card["best_epoch"],
+                          "val_eer": round(card["validation"]["eer"], 4),
+                          "test": detection_result(rows, p_fake, card["threshold"])}
+        print(label, results[label]["test"].get("eer"), flush=True)
+    data = WORK / "split-trim"
+    rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
+                                           WORK / "mfcc_cache.npz")
+    results["MFCC+SVM baseline"] = {"test": detection_result(rows, p_fake, threshold)}
+    return results
+
+
+def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
+    """One CSV per source family: that family = test, the others split by group into train/val."""
+    _, clips = find_clips(manifest)
+    folds = {}
+    for held_out in sorted({clip.origin for clip in clips}):
+        rest = [clip for clip in clips if clip.origin != held_out]
+        for clip in rest:
+            clip.split = None
+        assign_splits(rest, val_fraction=0.15, test_fraction=0.15, seed=seed)
+        path = WORK / "loso" / f"{held_out}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["path", "label", "group", "split", "attack", "source"])
+            for clip in clips:
+                split = "test" if clip.origin == held_out else ("val" if clip.split == "val" else "train")
+                writer.writerow([clip.path, clip.label, clip.group, split, clip.attack, clip.origin])
+        folds[held_out] = path
+    return folds
+
+
+def loso_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_flags: list[str],
+                    tag: str) -> dict:
+    results = {}
+    for held_out, fold_manifest in loso_manifests(manifest, seed=1337).items():
+        data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest, step1_flags)
+        run_dir, seconds = train(data, f"loso-{tag}-{held_out}", ["--epochs", str(epochs)] + train_flags)
+        card = json.loads((run_dir / "model.json").read_text())
+        rows, p_fake = score(run_dir, data)
+        results[held_out] = {"train_seconds": round(seconds, 1), "val_eer": round(card["validation"]["eer"], 4),
+                             "test": detection_result(rows, p_fake, card["threshold"])}
+        print(held_out, results[held_out]["test"], flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--experiment", choices=("split", "loso"), required=True)
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--tag", default="default", help="name of this setting in the results")
+    parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
+    parser.add_argument("--train", default="", help="extra training flags, e.g. '--mixup 0.2'")
+    args = parser.parse_args()
+    manifest = require_devset()
+    step1_flags, train_flags = args.step1.split(), args.train.split()
+    command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
+               + (f" --tag {args.tag}" if args.tag != "default" else "")
+               + (f" --step1 '{args.step1}'" if args.step1 else "") + (f" --train '{args.train}'" if args.train else ""))
+    if args.experiment == "split":
+        result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
+    else:
+        result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
+    save_result(f"{args.experiment}-{args.tag}", command,
+                {"step1_flags": args.step1, "train_flags": args.train, "devset": str(DEVSET), "results": result})
+
+
+if __name__ == "__main__":
+    main()
