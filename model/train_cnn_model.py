@@ -158,7 +158,7 @@ def train(args) -> Path:
     ]
     started = time.perf_counter()
     history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, class_weight=class_weight,
-                        callbacks=callbacks, verbose=2)
+                        callbacks=callbacks, shuffle=False, verbose=2)  # tf.data shuffles the training set
     train_seconds = time.perf_counter() - started
 
     model.save(run_dir / MODEL_FILENAME)

@@ -1,0 +1,80 @@
+"""Step 3: the model, its run folder, and clear errors."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+from eval.metrics import compute_eer
+from model.cnn import build_model
+from model.train_cnn_model import main as train
+from preprocessing.config import SpectrogramConfig
+from preprocessing.manifest import read_manifest
+
+
+def test_both_archs_output_one_probability():
+    images = np.random.default_rng(0).integers(0, 256, (2, 128, 128, 3)).astype(np.float32)
+    seed, compact = build_model("seed"), build_model("compact")
+    for model in (seed, compact):
+        p_fake = np.asarray(model(images))
+        assert p_fake.shape == (2, 1) and np.all((p_fake >= 0) & (p_fake <= 1))
+        assert isinstance(model.layers[1], keras.layers.Rescaling)  # pixels scaled inside, once
+    assert compact.count_params() * 10 < seed.count_params()
+
+
+def test_run_folder_describes_the_model(trained_run, spectrogram_dir):
+    card = json.loads((trained_run / "model.json").read_text())
+    assert "P(fake)" in card["output"] and card["class_names"] == ["REAL", "FAKE"]
+    assert 0.0 <= card["threshold"] <= 1.0
+    assert SpectrogramConfig.from_dict(card["config"]) == SpectrogramConfig.load(spectrogram_dir)
+    counts = read_manifest(spectrogram_dir).groupby(["split", "label"]).size()
+    assert card["counts"]["train"]["FAKE"] == counts["train", "FAKE"]
+    assert card["parameters"] == build_model(card["arch"]).count_params()
+    assert {"tensorflow", "keras"} <= set(card["versions"]) and 0 <= card["validation"]["eer"] <= 1
+    for name in ("history.csv", "training_curves.png", "logs"):
+        assert (trained_run / name).exists(), name
+
+
+def test_saved_model_loads_safely_and_is_the_best_epoch(trained_run, spectrogram_dir):
+    model = keras.saving.load_model(trained_run / "model.keras", safe_mode=True)
+    with (trained_run / "history.csv").open() as stream:
+        history = list(csv.DictReader(stream))
+    val_eers = [float(row["val_eer"]) for row in history]
+    card = json.loads((trained_run / "model.json").read_text())
+    assert val_eers[card["best_epoch"] - 1] == pytest.approx(min(val_eers))
+    val = read_manifest(spectrogram_dir, "val")
+    images = np.stack([np.asarray(keras.utils.load_img(p)) for p in val["image_path"]]).astype(np.float32)
+    eer, _ = compute_eer(val["y"], np.asarray(model.predict(images, verbose=0)).ravel())
+    assert eer == pytest.approx(min(val_eers), abs=1e-6)
+    assert card["validation"]["eer"] == pytest.approx(eer, abs=1e-6)
+
+
+def test_missing_folder_is_one_clear_line(tmp_path, capsys):
+    assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error:") and "audio_to_spectrogram" in error and "\n" not in error
+
+
+def test_one_class_split_is_refused(spectrogram_dir, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(spectrogram_dir, data)
+    manifest = data / "manifest.csv"
+    rows = list(csv.DictReader(manifest.open()))
+    with manifest.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if not (r["split"] == "val" and r["label"] == "FAKE"))
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    assert "val split has no FAKE" in capsys.readouterr().err
+
+
+def test_images_made_with_other_settings_are_refused(spectrogram_dir, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(spectrogram_dir, data)
+    SpectrogramConfig(image_size=64, n_mels=64).save(data)  # config no longer matches the 128x128 PNGs
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    assert "model expects 64x64" in capsys.readouterr().err
