@@ -1,0 +1,131 @@
+"""Per-clip measurements of a step-1 dataset: the image's mel dB values and interpretable features.
+
+    frame, mels = load_clips("spectrograms")      # one row per clip, mels: (clips, n_mels, frames)
+    feature_aucs(frame)                          # how well each feature alone separates REAL/FAKE
+
+The mel dB values are recomputed from the source audio with the image code itself, so they are
+exact; when the audio is gone they are decoded from the PNG's pixel levels (column `from_audio`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import librosa
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+from tqdm import tqdm
+
+from analysis.stats import compare_classes
+from preprocessing.audio import leading_silence_samples, load_audio, split_windows, trim_leading
+from preprocessing.config import SpectrogramConfig
+from preprocessing.manifest import read_config, read_manifest
+from preprocessing.spectrogram import _colormap_lut, load_image_array, mel_db
+
+# name -> what it measures; the audio ones are NaN for clips measured from their PNG only
+FEATURES = {
+    "centroid_hz": "spectral centroid of the window's average spectrum",
+    "rolloff_hz": "frequency below which 85% of the window's spectrum lies",
+    "flatness": "spectral flatness of the average spectrum (1 = white noise, 0 = tonal)",
+    "high_band_ratio": "energy above the high-band edge / total energy",
+    "leading_silence_s": "silence before speech, on the original audio (before trimming)",
+    "rms_dbfs": "RMS level of the window before level normalisation",
+    "audio_in_window_s": "seconds of audio in the image window (the rest is silent padding)",
+    "duration_s": "length of the original file",
+    "sample_rate_hz": "sample rate of the original file",
+}
+# what step 1 does to a feature before the model sees it (shown next to shortcut risks)
+IN_IMAGES = {
+    "leading_silence_s": "trimmed away by step 1 unless --no-trim",
+    "rms_dbfs": "removed by level normalisation unless --no-normalize",
+    "duration_s": "visible as silent padding when shorter than the window",
+    "sample_rate_hz": "resampled away, but a band limit stays visible",
+}
+
+
+def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: float = 4000.0) -> dict:
+    """Features of one clip's audio (at config.sample_rate): leading silence on the untrimmed audio,
+    the rest on step 1's window (first clip_seconds after trimming) before level normalisation."""
+    silence = leading_silence_samples(samples, config)
+    start = silence if config.trim_leading_silence else 0  # where step 1's window starts
+    window = samples[start:start + config.clip_samples].astype(np.float64)
+    window -= window.mean()  # DC offset removed, as step 1 does
+    rms = np.sqrt(np.mean(window ** 2))
+    power = np.abs(librosa.stft(np.pad(window, (0, max(0, config.n_fft - len(window)))), n_fft=config.n_fft, hop_length=config.hop_length,
+                                win_length=config.win_length, center=False)) ** 2
+    average = np.sqrt(power.mean(axis=1, keepdims=True))  # magnitude of the average spectrum
+    freqs = librosa.fft_frequencies(sr=config.sample_rate, n_fft=config.n_fft)
+    total = power.sum()
+    return {
+        "centroid_hz": librosa.feature.spectral_centroid(S=average, sr=config.sample_rate,
+                                                         n_fft=config.n_fft)[0, 0],
+        "rolloff_hz": librosa.feature.spectral_rolloff(S=average, sr=config.sample_rate,
+                                                       n_fft=config.n_fft)[0, 0],
+        "flatness": librosa.feature.spectral_flatness(S=average)[0, 0],
+        "high_band_ratio": power[freqs >= high_band_hz].sum() / total if total > 0 else np.nan,
+        "leading_silence_s": silence / config.sample_rate,
+        "rms_dbfs": 20 * np.log10(max(rms, 1e-10)),
+        "audio_in_window_s": min(len(samples) - start, config.clip_samples) / config.sample_rate,
+    }
+
+
+def frames_with_audio(length: int, config: SpectrogramConfig) -> int:
+    """Image columns whose STFT frame starts inside the audio (the rest is padding)."""
+    return int(np.clip(np.ceil(length / config.hop_length), 1, config.image_size))
+
+
+def image_to_db(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
+    """Decode a step-1 PNG back to dB (clipped to the image's range, 80/255 dB steps), low bands first."""
+    pixels = load_image_array(path, config)
+    if config.gray:
+        levels = pixels[..., 0]
+    else:  # nearest colour of the colormap's 256 levels
+        levels = cKDTree(_colormap_lut(config.colormap)).query(pixels.reshape(-1, 3))[1]
+        levels = levels.reshape(pixels.shape[:2])
+    db = config.db_floor + levels * (config.db_ceiling - config.db_floor) / 255.0
+    return db[::-1].astype(np.float32)
+
+
+def measure_clip(row, config: SpectrogramConfig, high_band_hz: float) -> tuple[np.ndarray, dict]:
+    """(mel dB of the clip's image, its features): from the audio when it exists, else from the PNG."""
+    info = {"duration_s": row.duration, "sample_rate_hz": row.sample_rate}
+    if not Path(row.source).exists():
+        frames = frames_with_audio(int(row.duration * config.sample_rate), config)
+        return image_to_db(row.image_path, config), {**info, "from_audio": False, "frames": frames}
+    samples = load_audio(row.source, config).samples
+    trimmed = trim_leading(samples, config)
+    db = mel_db(split_windows(trimmed, config, max_windows=1)[0], config)
+    db = np.clip(db, config.db_floor, config.db_ceiling)  # what the image holds
+    return db, {**info, **clip_features(samples, config, high_band_hz), "from_audio": True,
+                "frames": frames_with_audio(len(trimmed), config)}
+
+
+def load_clips(data_dir: str | Path, split: str | None = None, max_clips: int | None = None,
+               seed: int = 0, high_band_hz: float = 4000.0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Step 1's original images (no augmented copies, first window only), at most `max_clips`
+    per class (seeded sample), measured: (manifest rows + feature columns, mel dB stack)."""
+    config = read_config(data_dir)
+    frame = read_manifest(data_dir, split)
+    numbers = ["variant", "segment", "duration", "sample_rate"]  # strings when the manifest has error rows
+    frame[numbers] = frame[numbers].apply(pd.to_numeric)
+    frame = frame[(frame["variant"] == 0) & (frame["segment"] == 0)]
+    frame = frame.sample(frac=1.0, random_state=seed)
+    if max_clips:
+        frame = frame.groupby("y").head(max_clips)
+    frame = frame.sort_values(["y", "image"]).reset_index(drop=True)
+    mels, rows = [], []
+    for row in tqdm(frame.itertuples(), total=len(frame), unit="clip", desc="measuring"):
+        db, features = measure_clip(row, config, high_band_hz)
+        mels.append(db)
+        rows.append(features)
+    measured = pd.DataFrame(rows, columns=[*FEATURES, "from_audio", "frames"])
+    return pd.concat([frame, measured], axis=1), np.stack(mels)
+
+
+def feature_aucs(frame: pd.DataFrame, shortcut_auc: float = 0.8, alpha: float = 0.05,
+                 min_effect: float = 0.2) -> pd.DataFrame:
+    """Per feature: class means, Cohen's d, Welch p/q, the AUC it reaches alone (max(AUC, 1-AUC)),
+    its direction, and `shortcut_risk` when that AUC is at least `shortcut_auc`; strongest first."""
+    table = compare_classes(frame[list(FEATURES)], frame["y"].to_numpy(), alpha, min_effect)
+    table["shortcut_risk"] = table["auc"] >= shortcut_auc
+    return table.sort_values("auc", ascending=False)
