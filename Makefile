@@ -23,6 +23,10 @@ $(DEMO_STAMP): requirements-demo.txt $(STAMP)
 	touch $@
 
 test: setup
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		{ apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+		  { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; }; } || \
+		echo "note: Debian's chromium is not installed; the browser test will be skipped"
 	$(PY) -m pytest
 
 # The whole pipeline on the offline demo set, steps 1-5 with their defaults.
@@ -54,7 +58,8 @@ bench: setup
 	$(PY) benchmarks/write_report.py
 
 app: setup
-	$(VENV)/bin/streamlit run inference/app.py --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run inference/app.py --server.headless true --browser.gatherUsageStats false \
+		--server.maxUploadSize 20
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .cache

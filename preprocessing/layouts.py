@@ -132,7 +132,7 @@ def _from_csv(manifest: Path) -> list[Clip]:
 
 def find_clips(root: str | Path, layout: str = "auto", group_regex: str | None = None) -> tuple[str, list[Clip]]:
     """All labelled clips under `root` and the layout used. `group_regex`'s first group names the group."""
-    root = Path(root)
+    root = Path(root).resolve()  # manifests store absolute audio paths: later steps run from anywhere
     layout = detect_layout(root) if layout == "auto" else layout
     reader = {"folders": _from_folders, "fake-or-real": _from_folders,
               "asvspoof2019": _from_asvspoof, "csv": _from_csv}[layout]
