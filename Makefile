@@ -35,7 +35,7 @@ demo: setup $(DEMO_STAMP)
 	$(PY) preprocessing/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
 	$(PY) preprocessing/audio_to_spectrogram.py --input $(DEMO_DATA)/manifest.csv --jobs 2
 	$(PY) analysis/difference_analysis.py
-	@if [ spectrograms/manifest.csv -nt $(DEMO_RUN)/model.keras ]; then \
+	@if [ ! -f $(DEMO_RUN)/model.keras ] || [ spectrograms/manifest.csv -nt $(DEMO_RUN)/model.keras ]; then \
 		$(PY) model/train_cnn_model.py --output $(DEMO_RUN); \
 	else echo "model up to date: $(DEMO_RUN)"; fi
 	$(PY) inference/predict.py --model $(DEMO_RUN) --output predictions.csv

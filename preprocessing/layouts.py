@@ -166,7 +166,11 @@ def output_stems(clips: list[Clip]) -> list[str]:
 
 
 def _one_fold(labels, groups, fraction: float, seed: int) -> np.ndarray:
-    """Boolean mask of one group-aware, label-stratified fold holding about `fraction` of the clips."""
+    """Boolean mask of one group-aware, label-stratified fold holding about `fraction` of the clips.
+
+    Of the folds StratifiedGroupKFold makes, the one closest to the wanted size and label mix
+    is taken, so that one very large group (a dominant speaker) does not become the test set.
+    """
     n_splits = max(2, int(round(1 / fraction)))
     n_groups = len(set(groups))
     if n_groups < 2:
@@ -176,11 +180,16 @@ def _one_fold(labels, groups, fraction: float, seed: int) -> np.ndarray:
         raise LayoutError(f"too few clips ({len(labels)}) for a train/val/test split")
     n_splits = max(2, min(n_splits, n_groups, largest_class))  # tiny datasets: fewer, larger folds
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    fake_share = np.mean(labels == "FAKE")
+    best, best_cost = None, np.inf
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "least populated class has only N members"
-        _, held_out = next(splitter.split(np.zeros(len(labels)), labels, groups))
+        for _, held_out in splitter.split(np.zeros(len(labels)), labels, groups):
+            cost = abs(len(held_out) / len(labels) - fraction) + abs(np.mean(labels[held_out] == "FAKE") - fake_share)
+            if cost < best_cost:
+                best, best_cost = held_out, cost
     mask = np.zeros(len(labels), dtype=bool)
-    mask[held_out] = True
+    mask[best] = True
     return mask
 
 
