@@ -61,7 +61,7 @@ def model_rows(args) -> tuple[pd.DataFrame, str, float, str]:
     rows["p_fake"] = np.concatenate([predictor.predict_images(paths[start:start + args.batch_size])
                                      for start in tqdm(chunks, desc="CNN", unit="batch")])
     rows["utt_id"] = rows["image"]
-    return rows, predictor.run_dir.name, predictor.threshold, f"run {predictor.run_dir.name} (validation EER point)"
+    return rows, predictor.run_dir.name, predictor.threshold, "the run's validation EER point"
 
 
 def _key(path) -> str:
