@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         print(f"note: {from_png} clips have no audio at their source path; using their PNG levels")
 
     output = Path(args.output)
-    output.mkdir(parents=True, exist_ok=True)
+    config.save(output)  # the settings these plots were computed with
     difference, d, _, q = welch(mels, y)
     cells_significant = is_significant(q, d, args.alpha, args.min_effect)
     energy = band_energy(mels, frame["frames"].to_numpy())

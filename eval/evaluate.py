@@ -253,11 +253,14 @@ def main(argv=None) -> int:
                                            else (0.5, "default"))
         else:
             rows, name, threshold, threshold_source = model_rows(args)
+            data_config = read_config(args.data)
             evaluated = f"run {name} on {args.data}, split {args.split} (one clip = one image, one 3 s window)"
         if args.threshold is not None:
             threshold, threshold_source = args.threshold, "--threshold"
         output = Path(args.output or Path("eval/reports") / name)
         output.mkdir(parents=True, exist_ok=True)
+        if not args.predictions:
+            data_config.save(output)  # the settings the evaluated images were made with
 
         p_fake = rows["p_fake"].to_numpy(dtype=float)
         metrics = {"name": name, "evaluated": evaluated, "threshold_source": threshold_source,
@@ -265,7 +268,7 @@ def main(argv=None) -> int:
         systems = {CNN: (rows["y"].to_numpy(), p_fake)}
         if not args.no_baseline and not args.predictions:
             base_rows, base_p_fake, base_threshold = run_baseline(
-                read_manifest(args.data), args.split, read_config(args.data), output / "baseline_features.npz")
+                read_manifest(args.data), args.split, data_config, output / "baseline_features.npz")
             metrics["baseline"] = {
                 **summarize(base_rows, base_p_fake, base_threshold),
                 "description": "mean and std of 20 MFCCs and their deltas over the same 3 s window as the CNN, "

@@ -87,6 +87,7 @@ def test_writes_every_figure_and_table(dataset):
     summary = pd.read_csv(output / "summary.csv")
     assert summary["kind"].value_counts().to_dict() == {"band": 128, "feature": len(FEATURES)}
     assert len(pd.read_csv(output / "clip_features.csv")) == 2 * CLIPS_PER_CLASS
+    assert SpectrogramConfig.load(output) == SpectrogramConfig.load(dataset[0])
 
 
 def test_png_fallback_matches_the_audio(dataset):

@@ -10,6 +10,7 @@ import pytest
 from eval.baseline import run_baseline
 from eval.evaluate import main as evaluate
 from eval.metrics import compute_eer
+from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_config, read_manifest
 
 PLOTS = ["roc.png", "det.png", "precision_recall.png", "calibration.png", "confusion_matrix.png",
@@ -99,4 +100,5 @@ def test_model_run_report_with_baseline(spectrogram_dir, trained_run, tmp_path):
     assert sum(metrics["counts"].values()) == len(read_manifest(spectrogram_dir, "test"))
     assert metrics["baseline"]["counts"] == metrics["counts"]
     assert (out / "baseline_features.npz").exists()
+    assert SpectrogramConfig.load(out) == SpectrogramConfig.load(spectrogram_dir)
     assert "MFCC + SVM baseline" in (out / "report.md").read_text()
