@@ -32,7 +32,7 @@ def seed_approach(path: str, output: str) -> None:
     samples, sample_rate = librosa.load(path, duration=3)
     mel = librosa.feature.melspectrogram(y=samples, sr=sample_rate, n_mels=128)
     mel_db = librosa.power_to_db(mel, ref=np.max)
-    fig = plt.figure(figsize=(1.28, 1.28), dpi=100)
+    fig = plt.figure()  # matplotlib's default size, as the seed projects left it
     librosa.display.specshow(mel_db, sr=sample_rate)
     plt.axis("off")
     fig.savefig(output, bbox_inches="tight", pad_inches=0)
@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clips", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--script-clips", type=int, default=600, help="clips for the --jobs comparison")
+    parser.add_argument("--script-clips", type=int, default=1749, help="clips for the --jobs comparison")
     args = parser.parse_args()
     manifest = require_devset()
     with manifest.open() as stream:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import multiprocessing
 import sys
 import time
 from collections import Counter
+from multiprocessing.pool import ThreadPool
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from inference.predictor import ModelNotFoundError, Predictor
@@ -43,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                          help="every window of long audio; per-window rows go to <output>_windows.csv")
     parser.add_argument("--aggregate", choices=("mean", "max"), default="mean",
                         help="clip verdict from window p_fake values")
-    parser.add_argument("--jobs", type=int, default=2, help="processes turning audio into images")
+    parser.add_argument("--jobs", type=int, default=2, help="threads turning audio into images")
     parser.add_argument("--batch-size", type=int, default=128)
     return parser.parse_args(argv)
 
@@ -110,7 +111,7 @@ def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
 
 
 def audio_rows(predictor: Predictor, paths: list[Path], max_windows, aggregate: str, jobs: int, batch_size: int):
-    """Yield (row, window p_fake values) for each audio file, decoding in worker processes."""
+    """Yield (row, window p_fake values) for each audio file, decoding in worker threads."""
     work = [(str(p), predictor.config, max_windows) for p in paths]
     pending = []  # (path, duration, arrays | None, error)
 
@@ -131,7 +132,7 @@ def audio_rows(predictor: Predictor, paths: list[Path], max_windows, aggregate: 
         pending.clear()
 
     if jobs > 1 and len(work) > 1:
-        pool = multiprocessing.get_context("spawn").Pool(jobs)
+        pool = ThreadPool(jobs)  # decoding and the FFT release the GIL; threads start instantly
         results = pool.imap(audio_to_arrays, work, chunksize=4)
     else:
         pool, results = None, map(audio_to_arrays, work)
@@ -176,7 +177,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rows, window_rows = [], []
     max_windows = None if args.all_segments else args.segments
-    with tqdm(total=len(files), unit="file", desc="predicting") as progress:
+    with tqdm(total=len(files), unit="file", desc="predicting") as progress, threadpool_limits(1):
         for row in image_rows(predictor, images, args.batch_size):
             rows.append(row)
             progress.update()

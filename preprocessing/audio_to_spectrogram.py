@@ -28,6 +28,8 @@ from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
 from preprocessing.spectrogram import save_png, window_to_image
 
+# fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
+POOL_START = "fork" if sys.platform == "linux" else "spawn"
 MANIFEST_COLUMNS = ["image", "label", "split", "group", "status", "error", "source", "origin",
                     "attack", "segment", "variant", "duration", "sample_rate"]
 
@@ -188,7 +190,7 @@ def main(argv=None) -> int:
     rows = list(kept)
     progress = tqdm(total=len(jobs), unit="clip", desc="spectrograms", disable=not jobs)
     if args.jobs > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("spawn").Pool(args.jobs, initializer=_init_worker) as pool:
+        with multiprocessing.get_context(POOL_START).Pool(args.jobs, initializer=_init_worker) as pool:
             for result in pool.imap_unordered(process_clip, jobs, chunksize=8):
                 rows.extend(result)
                 progress.update()
