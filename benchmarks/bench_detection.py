@@ -57,8 +57,17 @@ def detection_result(rows, p_fake, threshold: float | None = None) -> dict:
     return result
 
 
+def split_manifest(manifest: Path) -> Path:
+    """The devset with step 1's default group split written into a split column, so that every
+    setting below (trim on/off, ...) is trained and tested on exactly the same clips."""
+    _, clips = find_clips(manifest)
+    assign_splits(clips)
+    return write_manifest(clips, WORK / "split.csv", lambda clip: clip.split)
+
+
 def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_flags: list[str]) -> dict:
     results = {}
+    manifest = split_manifest(manifest)
     settings = {"compact": ("trim", ["--arch", "compact"], []),
                 "seed": ("trim", ["--arch", "seed"], []),
                 "compact, no leading-silence trim": ("notrim", ["--arch", "compact"], ["--no-trim"])}
@@ -80,6 +89,16 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
     return results
 
 
+def write_manifest(clips, path: Path, split_of) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["path", "label", "group", "split", "attack", "source"])
+        for clip in clips:
+            writer.writerow([clip.path, clip.label, clip.group, split_of(clip), clip.attack, clip.origin])
+    return path
+
+
 def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
     """One CSV per source family: that family = test, the others split by group into train/val."""
     _, clips = find_clips(manifest)
@@ -89,15 +108,9 @@ def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
         for clip in rest:
             clip.split = None
         assign_splits(rest, val_fraction=0.15, test_fraction=0.15, seed=seed)
-        path = WORK / "loso" / f"{held_out}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(["path", "label", "group", "split", "attack", "source"])
-            for clip in clips:
-                split = "test" if clip.origin == held_out else ("val" if clip.split == "val" else "train")
-                writer.writerow([clip.path, clip.label, clip.group, split, clip.attack, clip.origin])
-        folds[held_out] = path
+        folds[held_out] = write_manifest(
+            clips, WORK / "loso" / f"{held_out}.csv",
+            lambda clip: "test" if clip.origin == held_out else ("val" if clip.split == "val" else "train"))
     return folds
 
 
