@@ -54,7 +54,8 @@ bench: setup
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
 	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
-	$(PY) benchmarks/bench_detection.py --experiment loso
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1'
 	$(PY) benchmarks/write_report.py
 
 app: setup
