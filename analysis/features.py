@@ -20,7 +20,7 @@ from analysis.stats import compare_classes
 from preprocessing.audio import leading_silence_samples, load_audio, split_windows, trim_leading
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_config, read_manifest
-from preprocessing.spectrogram import _colormap_lut, load_image_array, mel_db
+from preprocessing.spectrogram import colormap_lut, load_image_array, mel_db
 
 # name -> what it measures; the audio ones are NaN for clips measured from their PNG only
 FEATURES = {
@@ -80,7 +80,7 @@ def image_to_db(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
     if config.gray:
         levels = pixels[..., 0]
     else:  # nearest colour of the colormap's 256 levels
-        levels = cKDTree(_colormap_lut(config.colormap)).query(pixels.reshape(-1, 3))[1]
+        levels = cKDTree(colormap_lut(config.colormap)).query(pixels.reshape(-1, 3))[1]
         levels = levels.reshape(pixels.shape[:2])
     db = config.db_floor + levels * (config.db_ceiling - config.db_floor) / 255.0
     return db[::-1].astype(np.float32)

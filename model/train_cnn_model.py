@@ -44,6 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--patience", type=int, default=8, help="epochs without a better val EER before stopping")
     parser.add_argument("--freq-mask", type=int, default=12, help="max mel rows masked per image (0 = off)")
     parser.add_argument("--time-mask", type=int, default=16, help="max frames masked per image (0 = off)")
+    parser.add_argument("--truncate", type=float, default=0.0,
+                        help="probability of cutting a training image short and padding it with silence "
+                             "(both classes; takes away clip duration as a cue)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--no-class-weights", action="store_true")
@@ -131,7 +134,7 @@ def train(args) -> Path:
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
-                            mixup_alpha=args.mixup)
+                            truncate=args.truncate, mixup_alpha=args.mixup)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
 
     run_dir = Path(args.output or Path("model/saved_models") / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")

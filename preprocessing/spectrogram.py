@@ -25,7 +25,7 @@ def _mel_basis(config: SpectrogramConfig) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _colormap_lut(name: str) -> np.ndarray:
+def colormap_lut(name: str) -> np.ndarray:
     """256x3 uint8 lookup table of a matplotlib colormap."""
     from matplotlib import colormaps
     return (colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
@@ -46,10 +46,15 @@ def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     return levels[::-1]
 
 
+def silence_pixel(config: SpectrogramConfig) -> np.ndarray:
+    """The pixel value (one per channel) of the dB floor: what silence and padding look like."""
+    return np.asarray(pixels_to_image(np.zeros((1, 1), np.uint8), config)).reshape(-1)
+
+
 def pixels_to_image(levels: np.ndarray, config: SpectrogramConfig) -> Image.Image:
     if config.gray:
         return Image.fromarray(levels, mode="L")
-    return Image.fromarray(_colormap_lut(config.colormap)[levels], mode="RGB")
+    return Image.fromarray(colormap_lut(config.colormap)[levels], mode="RGB")
 
 
 def window_to_image(window: np.ndarray, config: SpectrogramConfig) -> Image.Image:

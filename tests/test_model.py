@@ -78,3 +78,28 @@ def test_images_made_with_other_settings_are_refused(spectrogram_dir, tmp_path, 
     SpectrogramConfig(image_size=64, n_mels=64).save(data)  # config no longer matches the 128x128 PNGs
     assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
     assert "model expects 64x64" in capsys.readouterr().err
+
+
+def test_training_augmentations_paint_silence_not_black():
+    """Masks and truncation fill with the colour of the dB floor, as step 1 pads a short clip."""
+    import tensorflow as tf
+
+    from model.data import augment_images
+    from preprocessing.spectrogram import silence_pixel
+
+    tf.random.set_seed(0)
+    config = SpectrogramConfig()
+    silence = silence_pixel(config).astype(np.float32)
+    assert silence.tolist() != [0, 0, 0]  # magma's floor is not pure black
+    image = tf.fill([128, 128, 3], 200.0)
+    truncated, _ = augment_images(config, truncate=1.0, min_frames=16)(image, 1.0)
+    truncated = truncated.numpy()
+    kept = np.all(truncated == 200.0, axis=(0, 2))
+    length = int(kept.sum())
+    assert 16 <= length <= 128 and kept[:length].all()  # a prefix of frames survives
+    np.testing.assert_array_equal(truncated[:, length:], np.broadcast_to(silence, truncated[:, length:].shape))
+    masked, _ = augment_images(config, freq_mask=127, time_mask=127)(image, 0.0)
+    painted = masked.numpy()[np.any(masked.numpy() != 200.0, axis=2)]
+    assert painted.size and np.all(painted == silence)
+    untouched, _ = augment_images(config, truncate=0.0)(image, 0.0)
+    assert np.all(untouched.numpy() == 200.0)
