@@ -54,7 +54,9 @@ bench: setup
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
 	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
+	$(PY) benchmarks/bench_detection.py --experiment cv
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--truncate 0'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1'
 	$(PY) benchmarks/write_report.py
 

@@ -1,6 +1,7 @@
 """Detection and training on the devset: grouped test split and leave-one-source-out.
 
     python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM
+    python benchmarks/bench_detection.py --experiment cv      # 5-fold grouped CV, truncation on/off
     python benchmarks/bench_detection.py --experiment loso    # train on 3 sources, test on the 4th
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
@@ -10,10 +11,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
 
 from benchmarks.common import DEVSET, WORK, require_devset, run, save_result
 from eval.baseline import run_baseline
@@ -69,11 +72,12 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
     results = {}
     manifest = split_manifest(manifest)
     settings = {"compact": ("trim", ["--arch", "compact"], []),
+                "compact, --truncate 0 (before)": ("trim", ["--arch", "compact", "--truncate", "0"], []),
                 "seed": ("trim", ["--arch", "seed"], []),
                 "compact, no leading-silence trim": ("notrim", ["--arch", "compact"], ["--no-trim"])}
     for label, (data_name, arch_flags, extra_step1) in settings.items():
         data = spectrograms(f"split-{data_name}", manifest, step1_flags + extra_step1)
-        run_dir, seconds = train(data, f"split-{data_name}-{arch_flags[1]}",
+        run_dir, seconds = train(data, f"split-{data_name}-" + "".join(arch_flags[1:]).replace("-", ""),
                                  arch_flags + ["--epochs", str(epochs)] + train_flags)
         card = json.loads((run_dir / "model.json").read_text())
         rows, p_fake = score(run_dir, data)
@@ -128,9 +132,52 @@ def loso_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_f
     return results
 
 
+def cv_manifests(manifest: Path, folds: int, seed: int) -> list[Path]:
+    """Grouped, stratified K-fold: fold k is the test split; the other clips are split by group
+    into train/val. Every clip is tested once, so a setting's mean over folds is far less noisy
+    than one small test split."""
+    _, clips = find_clips(manifest)
+    labels, groups = [clip.label for clip in clips], [clip.group for clip in clips]
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    paths = []
+    for fold, (_, test_index) in enumerate(splitter.split(np.zeros(len(clips)), labels, groups)):
+        test = set(test_index.tolist())
+        rest = [clip for index, clip in enumerate(clips) if index not in test]
+        for clip in rest:
+            clip.split = None
+        assign_splits(rest, val_fraction=0.15, test_fraction=0.15, seed=seed)  # its 'test' part trains
+        split_of = {id(clip): "val" if clip.split == "val" else "train" for clip in rest}
+        paths.append(write_manifest(clips, WORK / "cv" / f"fold{fold}.csv",
+                                    lambda clip: split_of.get(id(clip), "test")))
+    return paths
+
+
+def cv_experiment(manifest: Path, epochs: int, folds: int, settings: dict[str, list[str]]) -> dict:
+    """Each setting (training flags) on every fold: per-fold test EER and their mean."""
+    results = {name: {"folds": []} for name in settings}
+    for fold, fold_manifest in enumerate(cv_manifests(manifest, folds, seed=1337)):
+        data = spectrograms(f"cv-fold{fold}", fold_manifest, [])
+        for name, flags in settings.items():
+            tag = re.sub(r"\W+", "", name)
+            run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *flags])
+            rows, p_fake = score(run_dir, data)
+            result = detection_result(rows, p_fake)
+            results[name]["folds"].append({"eer": result["eer"], "by_origin": result["by_origin"],
+                                           "train_seconds": round(seconds, 1)})
+            print(name, fold, result["eer"], flush=True)
+    for row in results.values():
+        eers = [fold["eer"] for fold in row["folds"]]
+        row["mean_eer"], row["std_eer"] = round(float(np.mean(eers)), 4), round(float(np.std(eers)), 4)
+        origins = sorted({k for fold in row["folds"] for k in fold["by_origin"]})
+        row["mean_by_origin"] = {k: round(float(np.mean([f["by_origin"][k] for f in row["folds"]
+                                                         if k in f["by_origin"]])), 4) for k in origins}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--experiment", choices=("split", "loso"), required=True)
+    parser.add_argument("--experiment", choices=("split", "cv", "loso"), required=True)
+    parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--tag", default="default", help="name of this setting in the results")
     parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
@@ -143,6 +190,9 @@ def main() -> None:
                + (f" --step1 '{args.step1}'" if args.step1 else "") + (f" --train '{args.train}'" if args.train else ""))
     if args.experiment == "split":
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
+    elif args.experiment == "cv":
+        result = cv_experiment(manifest, args.epochs, args.folds,
+                               {"compact": train_flags, "compact, --truncate 0 (before)": ["--truncate", "0"]})
     else:
         result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
     save_result(f"{args.experiment}-{args.tag}", command,

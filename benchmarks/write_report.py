@@ -23,7 +23,8 @@ def preprocessing_section(result: dict) -> list[str]:
             f"| seed: librosa 22.05 kHz + matplotlib figure per clip | {result['seed_ms_per_clip']} |",
             f"| ours: 16 kHz, trim, mel, PNG written with Pillow | {result['ours_ms_per_clip']} |",
             "", f"Speed-up: **{result['speedup']}x**.", "",
-            f"Whole script on {result['script_clips']} clips (clips/s as the script reports it, median of "
+            f"Whole script on {result['script_clips']} clips (clips/s as the script reports it, after its one-time "
+            f"warm-up; median of "
             f"{result['repeats']} runs): --jobs 1 {rates['jobs1']}, --jobs 2 {rates['jobs2']} "
             f"(gain {result['jobs2_gain']}x).", ""]
 
@@ -52,6 +53,27 @@ def split_section(result: dict) -> list[str]:
         for name in names:
             lines.append(f"| {name} | " + " | ".join(pct(row["test"].get(key, {}).get(name)) for row in rows.values())
                          + " |")
+    return lines + [""]
+
+
+def cv_section(result: dict) -> list[str]:
+    rows = result["results"]
+    folds = len(next(iter(rows.values()))["folds"])
+    lines = [f"## Before and after: {folds}-fold grouped cross-validation on the devset", *header(result),
+             f"Every clip is in the test split of exactly one fold (folds by group, stratified by label); "
+             f"each fold trains on the other clips (val = 15% of their groups). Test EER per fold and "
+             f"its mean: one small test split moves by several points between runs, this does not.", "",
+             "| setting | " + " | ".join(f"fold {k}" for k in range(folds)) + " | mean (sd) |",
+             "|---" * (folds + 2) + "|"]
+    for name, row in rows.items():
+        lines.append(f"| {name} | " + " | ".join(pct(fold["eer"]) for fold in row["folds"])
+                     + f" | **{pct(row['mean_eer'])}** ({pct(row['std_eer'])}) |")
+    origins = sorted({k for row in rows.values() for k in row["mean_by_origin"]})
+    lines += ["", "Mean test EER per source over the folds:", "", "| source | " + " | ".join(rows) + " |",
+              "|---" * (len(rows) + 1) + "|"]
+    for origin in origins:
+        lines.append(f"| {origin} | " + " | ".join(pct(row["mean_by_origin"].get(origin)) for row in rows.values())
+                     + " |")
     return lines + [""]
 
 
@@ -91,6 +113,8 @@ def main() -> None:
         lines += preprocessing_section(loaded["preprocessing"])
     for name in sorted(k for k in loaded if k.startswith("split-")):
         lines += split_section(loaded[name])
+    if "cv-default" in loaded:
+        lines += cv_section(loaded["cv-default"])
     loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-")]
     if loso:
         lines += loso_section(loso)

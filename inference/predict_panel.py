@@ -57,7 +57,8 @@ def draw_panel(samples, p_fake, predicted, output: Path, threshold: float) -> No
 
     columns = min(4, len(samples))
     rows = int(np.ceil(len(samples) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3.1 * columns, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.1 * columns, 3.4 * rows), squeeze=False,
+                             layout="constrained")  # leaves room for the suptitle
     for ax in axes.ravel():
         ax.axis("off")
     for ax, (path, truth), score, guess in zip(axes.ravel(), samples, p_fake, predicted):
@@ -66,7 +67,6 @@ def draw_panel(samples, p_fake, predicted, output: Path, threshold: float) -> No
         color = "grey" if truth == "?" else ("tab:green" if truth == guess else "tab:red")
         ax.set_title(f"true {truth} | pred {guess}\np_fake {score:.3f}", color=color, fontsize=10)
     fig.suptitle(f"p_fake = P(fake); FAKE when p_fake >= {threshold:.3f}", fontsize=11)
-    fig.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, dpi=100)
     plt.close(fig)

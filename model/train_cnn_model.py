@@ -44,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--patience", type=int, default=8, help="epochs without a better val EER before stopping")
     parser.add_argument("--freq-mask", type=int, default=12, help="max mel rows masked per image (0 = off)")
     parser.add_argument("--time-mask", type=int, default=16, help="max frames masked per image (0 = off)")
-    parser.add_argument("--truncate", type=float, default=0.0,
+    parser.add_argument("--truncate", type=float, default=0.5,
                         help="probability of cutting a training image short and padding it with silence "
                              "(both classes; takes away clip duration as a cue)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
