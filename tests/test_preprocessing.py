@@ -216,3 +216,32 @@ def test_augmented_copies_only_in_training_split(folder_dataset, tmp_path):
     assert augmented and {r["split"] for r in augmented} == {"train"}
     train_sources = {r["source"] for r in rows if r["split"] == "train"}
     assert len(augmented) == 2 * len(train_sources)
+
+
+def test_every_supported_format_gives_nearly_the_same_image(tmp_path):
+    """wav, flac, ogg and mp3 of one clip decode to the same picture (lossy codecs within a few levels)."""
+    from conftest import voice_like
+
+    samples = voice_like(3.5, 22050, 140.0, seed=3)
+    paths = {ext: tmp_path / f"clip.{ext}" for ext in ("wav", "flac", "ogg", "mp3")}
+    for ext, path in paths.items():
+        sf.write(path, samples, 22050, format=ext.upper() if ext != "ogg" else "OGG")
+    reference = image_to_array(audio_to_images(paths["wav"], CONFIG)[1][0], CONFIG).astype(int)
+    for ext, path in paths.items():
+        audio, images = audio_to_images(path, CONFIG)
+        assert audio.original_rate == 22050 and audio.duration == pytest.approx(3.5, abs=0.1), ext
+        levels = image_to_array(images[0], CONFIG).astype(int)
+        assert np.median(np.abs(levels - reference)) <= (0 if ext in ("wav", "flac") else 12), ext
+
+
+def test_m4a_without_ffmpeg_is_an_error_row_that_names_ffmpeg(tmp_path):
+    import shutil
+
+    if shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is installed: m4a decodes")
+    root = make_folder_dataset(tmp_path / "audio", per_class=3)
+    (root / "REAL" / "phone.m4a").write_bytes(b"\0\0\0\x18ftypM4A " + bytes(200))
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root), "--output", str(output)]) == 0
+    row = next(r for r in read_rows(output) if r["source"].endswith("phone.m4a"))
+    assert row["status"] == "error" and "ffmpeg" in row["error"]
