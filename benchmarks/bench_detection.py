@@ -192,7 +192,7 @@ def main() -> None:
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
         result = cv_experiment(manifest, args.epochs, args.folds,
-                               {"compact": train_flags, "compact, --truncate 0 (before)": ["--truncate", "0"]})
+                               {"compact": train_flags, "compact, --truncate 0 (before)": train_flags + ["--truncate", "0"]})
     else:
         result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
     save_result(f"{args.experiment}-{args.tag}", command,

@@ -63,7 +63,7 @@ def cv_section(result: dict) -> list[str]:
              f"Every clip is in the test split of exactly one fold (folds by group, stratified by label); "
              f"each fold trains on the other clips (val = 15% of their groups). Test EER per fold and "
              f"its mean: one small test split moves by several points between runs, the mean over "
-             f"five folds much less (sd = spread between folds).", "",
+             f"{folds} folds much less (sd = spread between folds).", "",
              "| setting | " + " | ".join(f"fold {k}" for k in range(folds)) + " | mean (sd) |",
              "|---" * (folds + 2) + "|"]
     for name, row in rows.items():

@@ -18,8 +18,8 @@ import zlib
 from dataclasses import asdict
 from pathlib import Path
 
-import librosa
 import numpy as np
+import soundfile as sf
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
@@ -27,7 +27,7 @@ from preprocessing.audio import load_audio, split_windows, trim_leading
 from preprocessing.augment import random_channel
 from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
-from preprocessing.spectrogram import save_png, window_to_image
+from preprocessing.spectrogram import audio_to_images, save_png, window_to_image
 
 # fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
 POOL_START = "fork" if sys.platform == "linux" else "spawn"
@@ -102,10 +102,11 @@ def warm_up(config: SpectrogramConfig) -> float:
     """Run the image path once on generated noise, so that librosa's lazily loaded code (about 3 s
     on first use) is loaded before workers fork, not once per worker. Returns the seconds it took."""
     started = time.perf_counter()
-    noise = np.random.default_rng(0).standard_normal(config.sample_rate).astype(np.float32) * 0.1
-    resampled = librosa.resample(noise, orig_sr=2 * config.sample_rate, target_sr=config.sample_rate)
-    window_to_image(split_windows(trim_leading(resampled, config), config)[0], config).save(
-        io.BytesIO(), format="PNG", compress_level=1)
+    noise = np.random.default_rng(0).standard_normal(2 * config.sample_rate).astype(np.float32) * 0.1
+    wav = io.BytesIO()
+    sf.write(wav, noise, 2 * config.sample_rate, format="WAV")  # another rate: resampling is loaded too
+    _, images = audio_to_images(wav.getvalue(), config)
+    images[0].save(io.BytesIO(), format="PNG", compress_level=1)
     return time.perf_counter() - started
 
 
