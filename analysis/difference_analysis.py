@@ -19,8 +19,9 @@ import pandas as pd
 from analysis import plots
 from analysis.features import FEATURES, feature_aucs, load_clips
 from analysis.report import summary_markdown
-from analysis.stats import band_centres, band_differences, band_energy, is_significant, welch
+from analysis.stats import band_differences, band_energy, is_significant, welch
 from preprocessing.manifest import DatasetError, read_config
+from preprocessing.spectrogram import band_frequencies
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,7 +54,7 @@ def main(argv=None) -> int:
     if len(set(y)) < 2:
         sys.exit(f"error: {args.data} needs both REAL and FAKE clips to compare them")
     from_png = int((~frame["from_audio"]).sum())
-    source = "mel dB recomputed from the source audio"
+    source = "band dB recomputed from the source audio"
     if from_png:
         source += (f", except {from_png} clips whose audio is gone: decoded from their PNG "
                    f"(clipped, 0.3 dB steps; no audio features for them)")
@@ -67,7 +68,7 @@ def main(argv=None) -> int:
     bands = band_differences(energy, y, config, args.alpha, args.min_effect)
     features = feature_aucs(frame, args.shortcut_auc, args.alpha, args.min_effect)
 
-    centres = band_centres(config)
+    centres = band_frequencies(config)
     figures = ["mean_spectrograms.png", "band_effects.png", "band_energy.png"]
     plots.plot_mean_spectrograms(mels, y, difference, cells_significant, centres, config, output / figures[0])
     plots.plot_band_effects(bands, args.min_effect, output / figures[1])
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
     print(features[["auc", "direction", "shortcut_risk"]].to_string(float_format="{:.3f}".format))
     risks = features.index[features["shortcut_risk"]]
     print(f"shortcut risks (AUC >= {args.shortcut_auc:g}): {', '.join(risks) if len(risks) else 'none'}")
-    print(f"{int(bands['significant'].sum())}/{len(bands)} mel bands significant; "
+    print(f"{int(bands['significant'].sum())}/{len(bands)} frequency bands significant; "
           f"wrote {output / 'summary.md'} and {len(figures)} figures in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -1,9 +1,9 @@
-"""Per-clip measurements of a step-1 dataset: the image's mel dB values and interpretable features.
+"""Per-clip measurements of a step-1 dataset: the image's band dB values and interpretable features.
 
     frame, mels = load_clips("spectrograms")      # one row per clip, mels: (clips, n_mels, frames)
     feature_aucs(frame)                          # how well each feature alone separates REAL/FAKE
 
-The mel dB values are recomputed from the source audio with the image code itself, so they are
+The band dB values are recomputed from the source audio with the image code itself, so they are
 exact; when the audio is gone they are decoded from the PNG's pixel levels (column `from_audio`).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from analysis.stats import compare_classes
 from preprocessing.audio import leading_silence_samples, load_audio, split_windows, trim_leading
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_config, read_manifest
-from preprocessing.spectrogram import colormap_lut, load_image_array, mel_db
+from preprocessing.spectrogram import band_db, colormap_lut, load_image_array
 
 # name -> what it measures; the audio ones are NaN for clips measured from their PNG only
 FEATURES = {
@@ -87,14 +87,14 @@ def image_to_db(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
 
 
 def measure_clip(row, config: SpectrogramConfig, high_band_hz: float) -> tuple[np.ndarray, dict]:
-    """(mel dB of the clip's image, its features): from the audio when it exists, else from the PNG."""
+    """(band dB of the clip's image, its features): from the audio when it exists, else from the PNG."""
     info = {"duration_s": row.duration, "sample_rate_hz": row.sample_rate}
     if not Path(row.source).exists():
         frames = frames_with_audio(int(row.duration * config.sample_rate), config)
         return image_to_db(row.image_path, config), {**info, "from_audio": False, "frames": frames}
     samples = load_audio(row.source, config).samples
     trimmed = trim_leading(samples, config)
-    db = mel_db(split_windows(trimmed, config, max_windows=1)[0], config)
+    db = band_db(split_windows(trimmed, config, max_windows=1)[0], config)
     db = np.clip(db, config.db_floor, config.db_ceiling)  # what the image holds
     return db, {**info, **clip_features(samples, config, high_band_hz), "from_audio": True,
                 "frames": frames_with_audio(len(trimmed), config)}
@@ -103,7 +103,7 @@ def measure_clip(row, config: SpectrogramConfig, high_band_hz: float) -> tuple[n
 def load_clips(data_dir: str | Path, split: str | None = None, max_clips: int | None = None,
                seed: int = 0, high_band_hz: float = 4000.0) -> tuple[pd.DataFrame, np.ndarray]:
     """Step 1's original images (no augmented copies, first window only), at most `max_clips`
-    per class (seeded sample), measured: (manifest rows + feature columns, mel dB stack)."""
+    per class (seeded sample), measured: (manifest rows + feature columns, band dB stack)."""
     config = read_config(data_dir)
     frame = read_manifest(data_dir, split)
     numbers = ["variant", "segment", "duration", "sample_rate"]  # strings when the manifest has error rows

@@ -19,7 +19,7 @@ PALETTE = {"REAL": "tab:blue", "FAKE": "tab:red"}
 
 
 def hz_axis(axis, centres: np.ndarray) -> None:
-    """Label a mel-band axis (band index) with round frequencies."""
+    """Label a band-index axis (mel or linear rows) with round frequencies."""
     ticks = [f for f in (250, 500, 1000, 2000, 3000, 4000, 6000) if centres[0] <= f <= centres[-1]]
     axis.set_ticks(np.interp(ticks, centres, np.arange(len(centres))))
     axis.set_ticklabels([f"{f / 1000:g}k" if f >= 1000 else str(f) for f in ticks])
@@ -51,12 +51,12 @@ def plot_mean_spectrograms(mels: np.ndarray, y: np.ndarray, difference: np.ndarr
     for ax in axes:
         hz_axis(ax.yaxis, centres)
         ax.set_xlabel("time (s)")
-    axes[0].set_ylabel("mel band (Hz)")
+    axes[0].set_ylabel("frequency band (Hz)")
     save(fig, path)
 
 
 def plot_band_effects(bands: pd.DataFrame, min_effect: float, path: Path) -> None:
-    """Per mel band: FAKE - REAL in dB and Cohen's d, significant bands in colour."""
+    """Per frequency band: FAKE - REAL in dB and Cohen's d, significant bands in colour."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, constrained_layout=True)
     index = np.arange(len(bands))
     top.plot(index, bands["difference"], color="black")
@@ -67,9 +67,9 @@ def plot_band_effects(bands: pd.DataFrame, min_effect: float, path: Path) -> Non
     for level in (-min_effect, min_effect):
         bottom.axhline(level, color="grey", linestyle=":", linewidth=0.8)
     bottom.set_ylabel("Cohen's d (colour: significant)")
-    bottom.set_xlabel("mel band (Hz)")
+    bottom.set_xlabel("frequency band (Hz)")
     hz_axis(bottom.xaxis, bands["centre_hz"].to_numpy())
-    top.set_title("Band energy difference per mel band (frames holding audio)")
+    top.set_title("Band energy difference per frequency band (frames holding audio)")
     save(fig, path)
 
 
@@ -88,7 +88,7 @@ def facet_rows(frame: pd.DataFrame, column: str, max_facets: int, min_clips: int
 
 def plot_band_energy(energy: np.ndarray, frame: pd.DataFrame, centres: np.ndarray, path: Path,
                      facet: str | None = None, max_facets: int = 12, min_clips: int = 10, n_boot: int = 300) -> bool:
-    """Mean dB per mel band and class with 95% bootstrap confidence bands; facets per `facet` column.
+    """Mean dB per frequency band and class with 95% bootstrap confidence bands; facets per `facet` column.
     Returns False (and draws nothing) when there are fewer than two facets."""
     rows = frame.assign(facet="all clips") if facet is None else facet_rows(frame, facet, max_facets, min_clips)
     if facet is not None and rows["facet"].nunique() < 2:
@@ -103,8 +103,8 @@ def plot_band_energy(energy: np.ndarray, frame: pd.DataFrame, centres: np.ndarra
     grid.set_titles("{col_name}")
     for ax in grid.axes.flat:
         hz_axis(ax.xaxis, centres)
-        ax.set_xlabel("mel band (Hz)")
-    grid.figure.suptitle(f"Energy per mel band, mean and 95% CI{f' by {facet}' if facet else ''}", y=1.02)
+        ax.set_xlabel("frequency band (Hz)")
+    grid.figure.suptitle(f"Energy per frequency band, mean and 95% CI{f' by {facet}' if facet else ''}", y=1.02)
     grid.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(grid.figure)
     return True

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import warnings
 
-import librosa
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from preprocessing.config import SpectrogramConfig
+from preprocessing.spectrogram import band_frequencies
 
 
 def welch(values: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -62,21 +62,16 @@ def compare_classes(table: pd.DataFrame, y: np.ndarray, alpha: float = 0.05,
     }, index=pd.Index(table.columns, name="name"))
 
 
-def band_centres(config: SpectrogramConfig) -> np.ndarray:
-    """Centre frequency (Hz) of each mel band, low bands first (the filters' peaks)."""
-    return librosa.mel_frequencies(config.n_mels + 2, fmin=config.fmin, fmax=config.fmax)[1:-1]
-
-
 def band_energy(mels: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Mean dB per clip and mel band over the image columns that hold audio (padding left out)."""
+    """Mean dB per clip and frequency band over the image columns that hold audio (padding left out)."""
     holds_audio = np.arange(mels.shape[2])[None, :] < np.asarray(frames)[:, None]
     return np.nanmean(np.where(holds_audio[:, None, :], mels, np.nan), axis=2)
 
 
 def band_differences(energy: np.ndarray, y: np.ndarray, config: SpectrogramConfig,
                      alpha: float = 0.05, min_effect: float = 0.2) -> pd.DataFrame:
-    """compare_classes over mel bands, with each band's centre frequency."""
+    """compare_classes over frequency bands, with each band's centre frequency."""
     names = [f"band {index:03d}" for index in range(energy.shape[1])]
     table = compare_classes(pd.DataFrame(energy, columns=names), y, alpha, min_effect)
-    table.insert(0, "centre_hz", band_centres(config))
+    table.insert(0, "centre_hz", band_frequencies(config))
     return table

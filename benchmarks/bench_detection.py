@@ -1,8 +1,10 @@
 """Detection and training on the devset: grouped test split and leave-one-source-out.
 
     python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM
-    python benchmarks/bench_detection.py --experiment cv      # 5-fold grouped CV, truncation on/off
+    python benchmarks/bench_detection.py --experiment cv      # 5-fold grouped CV of one setting
     python benchmarks/bench_detection.py --experiment loso    # train on 3 sources, test on the 4th
+    python benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear'
+                                                              # whole devset -> external set, 3 seeds
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
-from benchmarks.common import DEVSET, WORK, require_devset, run, save_result
+from benchmarks.common import DEVSET, WORK, require_devset, require_external, run, save_result
 from eval.baseline import run_baseline
 from eval.metrics import compute_eer, eer_by_group
 from inference.predictor import Predictor
@@ -42,9 +44,15 @@ def train(data: Path, name: str, flags: list[str]) -> tuple[Path, float]:
 
 
 def score(run_dir: Path, data: Path, split: str = "test"):
+    """Test images (no augmented copies) and their p_fake; also kept in .cache/bench/scores/<run>.npz
+    so that a later metric can be recomputed without retraining."""
     rows = read_manifest(data, split)
     rows = rows[rows["variant"].astype(int) == 0].reset_index(drop=True)
-    return rows, Predictor.load(run_dir).predict_images(rows["image_path"])
+    p_fake = Predictor.load(run_dir).predict_images(rows["image_path"])
+    (WORK / "scores").mkdir(parents=True, exist_ok=True)
+    np.savez(WORK / "scores" / f"{run_dir.name}.npz", y=rows["y"].to_numpy(), p_fake=p_fake,
+             origin=rows["origin"].to_numpy(str), attack=rows["attack"].to_numpy(str))
+    return rows, p_fake
 
 
 def detection_result(rows, p_fake, threshold: float | None = None) -> dict:
@@ -152,32 +160,63 @@ def cv_manifests(manifest: Path, folds: int, seed: int) -> list[Path]:
     return paths
 
 
-def cv_experiment(manifest: Path, epochs: int, folds: int, settings: dict[str, list[str]]) -> dict:
-    """Each setting (training flags) on every fold: per-fold test EER and their mean."""
-    results = {name: {"folds": []} for name in settings}
+def mean_over_runs(runs: list[dict]) -> dict:
+    """Mean and std of the runs' EERs, and the mean EER per origin."""
+    eers = [run["eer"] for run in runs]
+    origins = sorted({k for run in runs for k in run["by_origin"]})
+    return {"mean_eer": round(float(np.mean(eers)), 4), "std_eer": round(float(np.std(eers)), 4),
+            "mean_by_origin": {k: round(float(np.mean([r["by_origin"][k] for r in runs if k in r["by_origin"]])), 4)
+                               for k in origins}}
+
+
+def cv_experiment(manifest: Path, epochs: int, folds: int, tag: str, train_flags: list[str],
+                  step1_flags: list[str]) -> dict:
+    """One setting on every fold: per-fold test EER and their mean."""
+    runs = []
     for fold, fold_manifest in enumerate(cv_manifests(manifest, folds, seed=1337)):
-        data = spectrograms(f"cv-fold{fold}", fold_manifest, [])
-        for name, flags in settings.items():
-            tag = re.sub(r"\W+", "", name)
-            run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *flags])
-            rows, p_fake = score(run_dir, data)
-            result = detection_result(rows, p_fake)
-            results[name]["folds"].append({"eer": result["eer"], "by_origin": result["by_origin"],
-                                           "train_seconds": round(seconds, 1)})
-            print(name, fold, result["eer"], flush=True)
-    for row in results.values():
-        eers = [fold["eer"] for fold in row["folds"]]
-        row["mean_eer"], row["std_eer"] = round(float(np.mean(eers)), 4), round(float(np.std(eers)), 4)
-        origins = sorted({k for fold in row["folds"] for k in fold["by_origin"]})
-        row["mean_by_origin"] = {k: round(float(np.mean([f["by_origin"][k] for f in row["folds"]
-                                                         if k in f["by_origin"]])), 4) for k in origins}
-    return results
+        data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest, step1_flags)
+        run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *train_flags])
+        result = detection_result(*score(run_dir, data))
+        runs.append({"eer": result["eer"], "by_origin": result["by_origin"], "train_seconds": round(seconds, 1)})
+        print(tag, fold, result["eer"], flush=True)
+    return {tag: {"folds": runs, **mean_over_runs(runs)}}
+
+
+def external_manifest(devset: Path, external: Path) -> Path:
+    """The whole devset for training (15% of its groups for validation: early stopping and the
+    threshold) and the external set as the test split. Nothing is fitted to the external set."""
+    _, dev_clips = find_clips(devset)
+    for clip in dev_clips:
+        clip.split = None
+    assign_splits(dev_clips, val_fraction=0.15, test_fraction=0.15, seed=1337)  # its 'test' part trains
+    _, external_clips = find_clips(external)
+    held_out = {id(clip) for clip in external_clips}
+    return write_manifest(dev_clips + external_clips, WORK / "external.csv",
+                          lambda clip: "test" if id(clip) in held_out else ("val" if clip.split == "val" else "train"))
+
+
+def external_experiment(devset: Path, epochs: int, seeds: list[int], tag: str, train_flags: list[str],
+                        step1_flags: list[str]) -> dict:
+    """Train on the devset with each seed, test on the external set: pooled and per-source EER."""
+    manifest = external_manifest(devset, require_external())
+    data = spectrograms(f"external-{tag}", manifest, step1_flags)
+    runs = []
+    for seed in seeds:
+        run_dir, seconds = train(data, f"external-{tag}-seed{seed}",
+                                 ["--epochs", str(epochs), "--seed", str(seed), *train_flags])
+        card = json.loads((run_dir / "model.json").read_text())
+        result = detection_result(*score(run_dir, data), card["threshold"])
+        runs.append({"seed": seed, "train_seconds": round(seconds, 1), "val_eer": round(card["validation"]["eer"], 4),
+                     **result})
+        print(tag, seed, result["eer"], result["by_origin"], flush=True)
+    return {tag: {"seeds": runs, **mean_over_runs(runs)}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--experiment", choices=("split", "cv", "loso"), required=True)
+    parser.add_argument("--experiment", choices=("split", "cv", "loso", "external"), required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--tag", default="default", help="name of this setting in the results")
     parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
@@ -186,13 +225,15 @@ def main() -> None:
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
+               + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
                + (f" --step1 '{args.step1}'" if args.step1 else "") + (f" --train '{args.train}'" if args.train else ""))
     if args.experiment == "split":
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
-        result = cv_experiment(manifest, args.epochs, args.folds,
-                               {"compact": train_flags, "compact, --truncate 0 (before)": train_flags + ["--truncate", "0"]})
+        result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags)
+    elif args.experiment == "external":
+        result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)
     else:
         result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
     save_result(f"{args.experiment}-{args.tag}", command,

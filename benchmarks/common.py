@@ -11,15 +11,25 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEVSET = Path(os.environ.get("DEVSET", REPO.parent / "shared" / "data" / "devset"))
+EXTERNAL = Path(os.environ.get("EXTERNAL", REPO.parent / "shared" / "data" / "external"))  # validation only
 RESULTS = REPO / "benchmarks" / "results"
 WORK = REPO / ".cache" / "bench"
 
 
-def require_devset() -> Path:
-    manifest = DEVSET / "manifest.csv"
+def require_set(folder: Path, variable: str) -> Path:
+    """The manifest.csv of a labelled set from ../shared/data (the benchmarks' only data)."""
+    manifest = folder / "manifest.csv"
     if not manifest.exists():
-        sys.exit(f"error: the benchmarks need the labelled devset at {DEVSET} (set DEVSET=...)")
+        sys.exit(f"error: this benchmark needs the labelled set at {folder} (set {variable}=...)")
     return manifest
+
+
+def require_devset() -> Path:
+    return require_set(DEVSET, "DEVSET")
+
+
+def require_external() -> Path:
+    return require_set(EXTERNAL, "EXTERNAL")
 
 
 def machine() -> str:

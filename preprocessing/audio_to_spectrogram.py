@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from preprocessing.audio import load_audio, split_windows, trim_leading
 from preprocessing.augment import random_channel
-from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig
+from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig, add_config_arguments, config_from_args
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
 from preprocessing.spectrogram import audio_to_images, save_png, window_to_image
 
@@ -52,23 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--test-fraction", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=1337)
-    defaults = SpectrogramConfig()
-    parser.add_argument("--sample-rate", type=int, default=defaults.sample_rate)
-    parser.add_argument("--clip-seconds", type=float, default=defaults.clip_seconds)
-    parser.add_argument("--no-trim", action="store_true", help="keep leading silence")
-    parser.add_argument("--no-normalize", action="store_true", help="keep each clip's own level")
-    parser.add_argument("--no-dc-removal", action="store_true", help="keep DC offset")
-    parser.add_argument("--gray", action="store_true", help="one grey channel instead of a colormap")
+    add_config_arguments(parser)
     return parser.parse_args(argv)
-
-
-def config_from_args(args) -> SpectrogramConfig:
-    config = SpectrogramConfig(sample_rate=args.sample_rate, clip_seconds=args.clip_seconds,
-                               trim_leading_silence=not args.no_trim, normalize_level=not args.no_normalize,
-                               remove_dc=not args.no_dc_removal, gray=args.gray,
-                               fmax=min(SpectrogramConfig.fmax, args.sample_rate / 2))
-    config.validate()
-    return config
 
 
 def process_clip(job: dict) -> list[dict]:

@@ -5,6 +5,7 @@ and prediction rebuilds images from it, so no step can silently disagree with an
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ CLASS_NAMES = ("REAL", "FAKE")
 LABEL_TO_INDEX = {"REAL": 0, "FAKE": 1}
 OUTPUT_MEANING = "P(fake): probability that the clip is synthetic (1 = FAKE, 0 = REAL)"
 CONFIG_FILENAME = "config.json"
+FREQUENCY_SCALES = ("mel", "linear")
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class SpectrogramConfig:
     remove_dc: bool = True            # subtract the mean (DC offset differs between sources)
     normalize_level: bool = True      # scale each window to the same RMS level
     target_rms_dbfs: float = -23.0
-    n_mels: int = 128
+    frequency_scale: str = "mel"      # how the image's rows are spaced in Hz (FREQUENCY_SCALES)
+    n_mels: int = 128                 # frequency bands (rows), whatever the scale
     n_fft: int = 1024
     win_length: int = 512
     fmin: float = 20.0
@@ -53,6 +56,8 @@ class SpectrogramConfig:
         return 1 if self.gray else 3
 
     def validate(self) -> None:
+        if self.frequency_scale not in FREQUENCY_SCALES:
+            raise ValueError(f"frequency_scale {self.frequency_scale!r} is not one of {', '.join(FREQUENCY_SCALES)}")
         if self.n_mels != self.image_size:
             raise ValueError(f"n_mels ({self.n_mels}) must equal image_size ({self.image_size})")
         if self.hop_length < 1:
@@ -93,6 +98,43 @@ class SpectrogramConfig:
         """Fields whose values differ: {name: (self, other)}."""
         mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
         return {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
+
+
+# Short flags kept beside the generated ones (--no-trim reads better than --no-trim-leading-silence).
+FLAG_ALIASES = {"trim_leading_silence": "--no-trim", "normalize_level": "--no-normalize",
+                "remove_dc": "--no-dc-removal"}
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per SpectrogramConfig field (--n-fft, --fmin, --frequency-scale, --no-trim, ...).
+
+    Defaults stay None, so `config_from_args` knows which fields the user set.
+    """
+    group = parser.add_argument_group("image settings (written to config.json; a model refuses other settings)")
+    for field in dataclasses.fields(SpectrogramConfig):
+        flag = "--" + field.name.replace("_", "-")
+        if field.type in ("bool", bool):
+            group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=None,
+                               help=f"default: {field.default}")
+            if field.name in FLAG_ALIASES:
+                group.add_argument(FLAG_ALIASES[field.name], dest=field.name, action="store_false",
+                                   help=f"same as --no-{field.name.replace('_', '-')}")
+        else:
+            kind = {"int": int, "float": float, "str": str}[str(field.type)]
+            group.add_argument(flag, dest=field.name, type=kind, default=None,
+                               choices=FREQUENCY_SCALES if field.name == "frequency_scale" else None,
+                               help=f"default: {field.default}")
+
+
+def config_from_args(args: argparse.Namespace) -> SpectrogramConfig:
+    """The config the flags ask for; fmax follows a lower sample rate's Nyquist unless given."""
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(SpectrogramConfig)
+             if getattr(args, f.name, None) is not None}
+    if "fmax" not in given and "sample_rate" in given:
+        given["fmax"] = min(SpectrogramConfig.fmax, given["sample_rate"] / 2)
+    config = SpectrogramConfig(**given)
+    config.validate()
+    return config
 
 
 class ConfigMismatchError(ValueError):

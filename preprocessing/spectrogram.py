@@ -1,4 +1,4 @@
-"""Window -> mel spectrogram in dB -> 128x128 image: the only image code in the project.
+"""Window -> band spectrogram in dB (mel or linear rows) -> 128x128 image: the only image code in the project.
 
 Training images (step 1), prediction on audio (step 4) and the web page all call
 `audio_to_images`, so the model always sees pixels made the same way.
@@ -18,10 +18,32 @@ from preprocessing.audio import load_audio, split_windows, trim_leading
 from preprocessing.config import SpectrogramConfig, ConfigMismatchError
 
 
+def band_edges(config: SpectrogramConfig) -> np.ndarray:
+    """n_mels + 2 frequencies (Hz): band i rises from edge i, peaks at edge i+1 and falls to edge i+2."""
+    if config.frequency_scale == "linear":
+        return np.linspace(config.fmin, config.fmax, config.n_mels + 2)
+    return librosa.mel_frequencies(config.n_mels + 2, fmin=config.fmin, fmax=config.fmax)
+
+
+def band_frequencies(config: SpectrogramConfig) -> np.ndarray:
+    """Centre frequency (Hz) of each image row's band, low bands first (row 0 is the image's bottom)."""
+    return band_edges(config)[1:-1]
+
+
 @functools.lru_cache(maxsize=8)
-def _mel_basis(config: SpectrogramConfig) -> np.ndarray:
-    return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels,
-                               fmin=config.fmin, fmax=config.fmax)
+def _filterbank(config: SpectrogramConfig) -> np.ndarray:
+    """(n_mels, 1 + n_fft // 2) triangular filters, each scaled to unit area (Slaney), so a band's
+    level does not depend on its width. Mel is librosa's own bank; linear spaces the same
+    triangles evenly, which keeps the 4-8 kHz region (where vocoders leave traces) at full resolution."""
+    if config.frequency_scale == "mel":
+        return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels,
+                                   fmin=config.fmin, fmax=config.fmax)
+    edges = band_edges(config)
+    bins = librosa.fft_frequencies(sr=config.sample_rate, n_fft=config.n_fft)
+    rising = (bins[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
+    falling = (edges[2:, None] - bins[None, :]) / np.diff(edges)[1:, None]
+    triangles = np.maximum(0.0, np.minimum(rising, falling))
+    return (triangles * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=8)
@@ -31,12 +53,12 @@ def colormap_lut(name: str) -> np.ndarray:
     return (colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
 
 
-def mel_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
-    """Mel power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
+def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """Band power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
     stft = librosa.stft(window, n_fft=config.n_fft, hop_length=config.hop_length,
                         win_length=config.win_length, center=False)
     power = np.abs(stft[:, :config.image_size]) ** 2
-    return librosa.power_to_db(_mel_basis(config) @ power, ref=1.0, amin=1e-12, top_db=None)
+    return librosa.power_to_db(_filterbank(config) @ power, ref=1.0, amin=1e-12, top_db=None)
 
 
 def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
@@ -58,7 +80,7 @@ def pixels_to_image(levels: np.ndarray, config: SpectrogramConfig) -> Image.Imag
 
 
 def window_to_image(window: np.ndarray, config: SpectrogramConfig) -> Image.Image:
-    return pixels_to_image(db_to_pixels(mel_db(window, config), config), config)
+    return pixels_to_image(db_to_pixels(band_db(window, config), config), config)
 
 
 def audio_to_images(source, config: SpectrogramConfig, max_windows: int | None = 1):

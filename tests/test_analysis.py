@@ -9,7 +9,7 @@ from analysis.difference_analysis import main as analyse
 from analysis.features import FEATURES, clip_features, feature_aucs, image_to_db, load_clips, measure_clip
 from preprocessing.audio_to_spectrogram import main as make_spectrograms
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import mel_db, save_png, window_to_image
+from preprocessing.spectrogram import band_db, save_png, window_to_image
 
 RATE = 16000
 CLIPS_PER_CLASS = 24
@@ -121,6 +121,6 @@ def test_clip_features_measure_the_original_audio(tmp_path):
         config = SpectrogramConfig(gray=gray)
         window = np.random.default_rng(0).normal(scale=0.05, size=config.clip_samples).astype(np.float32)
         save_png(window_to_image(window, config), tmp_path / "image.png")
-        expected = np.clip(mel_db(window, config), config.db_floor, config.db_ceiling)
+        expected = np.clip(band_db(window, config), config.db_floor, config.db_ceiling)
         step = (config.db_ceiling - config.db_floor) / 255
         assert np.abs(image_to_db(tmp_path / "image.png", config) - expected).max() <= step / 2 + 1e-3

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from preprocessing.audio import load_audio, split_windows, trim_leading
 from preprocessing.audio_to_spectrogram import main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
-from preprocessing.spectrogram import audio_to_images, image_to_array
+from preprocessing.spectrogram import audio_to_images, band_db, band_edges, band_frequencies, image_to_array
 
 CONFIG = SpectrogramConfig()
 
@@ -26,8 +27,7 @@ def read_rows(output: Path) -> list[dict]:
 
 def test_config_gives_exact_image_size_without_resizing():
     window = np.random.default_rng(0).standard_normal(CONFIG.clip_samples).astype(np.float32) * 0.1
-    from preprocessing.spectrogram import mel_db
-    assert mel_db(window, CONFIG).shape == (128, 128)
+    assert band_db(window, CONFIG).shape == (128, 128)
     assert CONFIG.n_mels == CONFIG.image_size == 128
 
 
@@ -245,3 +245,48 @@ def test_m4a_without_ffmpeg_is_an_error_row_that_names_ffmpeg(tmp_path):
     assert step1(["--input", str(root), "--output", str(output)]) == 0
     row = next(r for r in read_rows(output) if r["source"].endswith("phone.m4a"))
     assert row["status"] == "error" and "ffmpeg" in row["error"]
+
+
+@pytest.mark.parametrize("scale", ["mel", "linear"])
+def test_a_tone_lands_in_the_row_of_its_frequency(scale):
+    config = SpectrogramConfig(frequency_scale=scale)
+    centres = band_frequencies(config)
+    assert len(centres) == config.n_mels and np.all(np.diff(centres) > 0)
+    t = np.arange(config.clip_samples) / config.sample_rate
+    for hz in (300.0, 2500.0, 6500.0):
+        loudest = band_db((0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), config).mean(axis=1).argmax()
+        assert abs(centres[loudest] - hz) <= np.diff(band_edges(config))[loudest:loudest + 2].max()
+    image = np.asarray(audio_to_images(_tone_wav(6500.0, config), config)[1][0])
+    brightest_row = image.sum(axis=(1, 2)).argmax()
+    assert brightest_row == config.image_size - 1 - np.argmin(np.abs(centres - 6500.0))  # low bands at the bottom
+
+
+def _tone_wav(hz: float, config: SpectrogramConfig) -> bytes:
+    t = np.arange(config.clip_samples) / config.sample_rate
+    buffer = io.BytesIO()
+    sf.write(buffer, (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), config.sample_rate, format="WAV")
+    return buffer.getvalue()
+
+
+def test_linear_rows_are_evenly_spaced_and_keep_the_high_band():
+    mel, linear = (band_frequencies(SpectrogramConfig(frequency_scale=s)) for s in ("mel", "linear"))
+    assert np.allclose(np.diff(linear), np.diff(linear)[0])
+    assert (linear >= 4000).sum() > 2 * (mel >= 4000).sum()  # mel squeezes 4-8 kHz into few rows
+
+
+def test_every_config_field_is_a_step1_flag(folder_dataset, tmp_path):
+    output = tmp_path / "spectrograms"
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--frequency-scale", "linear",
+                  "--n-fft", "512", "--fmin", "50", "--no-trim"]) == 0
+    saved = SpectrogramConfig.load(output)
+    assert (saved.frequency_scale, saved.n_fft, saved.fmin, saved.trim_leading_silence) == ("linear", 512, 50.0, False)
+    assert saved.fmax == SpectrogramConfig.fmax and saved.remove_dc  # untouched fields keep their defaults
+    with pytest.raises(SystemExit):
+        step1(["--input", str(folder_dataset), "--output", str(output), "--frequency-scale", "bark"])
+
+
+def test_a_model_refuses_images_of_another_frequency_scale():
+    from preprocessing.config import ConfigMismatchError, require_same_config
+
+    with pytest.raises(ConfigMismatchError, match="frequency_scale: 'mel' vs 'linear'"):
+        require_same_config(SpectrogramConfig(), SpectrogramConfig(frequency_scale="linear"), "images")
