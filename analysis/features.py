@@ -8,6 +8,7 @@ exact; when the audio is gone they are decoded from the PNG's pixel levels (colu
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import librosa
@@ -17,7 +18,7 @@ from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from analysis.stats import compare_classes
-from preprocessing.audio import leading_silence_samples, load_audio, split_windows, trim_leading
+from preprocessing.audio import Audio, audio_windows, leading_silence_samples
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_config, read_manifest
 from preprocessing.spectrogram import band_db, colormap_lut, load_image_array
@@ -47,9 +48,11 @@ def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: 
     """Features of one clip's audio (at config.sample_rate): leading silence on the untrimmed audio,
     the rest on step 1's window (first clip_seconds after trimming) before level normalisation."""
     silence = leading_silence_samples(samples, config)
-    start = silence if config.trim_leading_silence else 0  # where step 1's window starts
-    window = samples[start:start + config.clip_samples].astype(np.float64)
-    window -= window.mean()  # DC offset removed, as step 1 does
+    before_level = dataclasses.replace(config, normalize_level=False)
+    audio, (window,) = audio_windows(Audio(samples, config.sample_rate, len(samples) / config.sample_rate),
+                                     before_level)
+    in_window = min(len(samples) - audio.speech_start, config.clip_samples)
+    window = window[:in_window].astype(np.float64)  # step 1's window without its padding
     rms = np.sqrt(np.mean(window ** 2))
     power = np.abs(librosa.stft(np.pad(window, (0, max(0, config.n_fft - len(window)))), n_fft=config.n_fft, hop_length=config.hop_length,
                                 win_length=config.win_length, center=False)) ** 2
@@ -65,7 +68,7 @@ def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: 
         "high_band_ratio": power[freqs >= high_band_hz].sum() / total if total > 0 else np.nan,
         "leading_silence_s": silence / config.sample_rate,
         "rms_dbfs": 20 * np.log10(max(rms, 1e-10)),
-        "audio_in_window_s": min(len(samples) - start, config.clip_samples) / config.sample_rate,
+        "audio_in_window_s": in_window / config.sample_rate,
     }
 
 
@@ -92,12 +95,10 @@ def measure_clip(row, config: SpectrogramConfig, high_band_hz: float) -> tuple[n
     if not Path(row.source).exists():
         frames = frames_with_audio(int(row.duration * config.sample_rate), config)
         return image_to_db(row.image_path, config), {**info, "from_audio": False, "frames": frames}
-    samples = load_audio(row.source, config).samples
-    trimmed = trim_leading(samples, config)
-    db = band_db(split_windows(trimmed, config, max_windows=1)[0], config)
-    db = np.clip(db, config.db_floor, config.db_ceiling)  # what the image holds
-    return db, {**info, **clip_features(samples, config, high_band_hz), "from_audio": True,
-                "frames": frames_with_audio(len(trimmed), config)}
+    audio, (window,) = audio_windows(row.source, config)
+    db = np.clip(band_db(window, config), config.db_floor, config.db_ceiling)  # what the image holds
+    return db, {**info, **clip_features(audio.samples, config, high_band_hz), "from_audio": True,
+                "frames": frames_with_audio(len(audio.samples) - audio.speech_start, config)}
 
 
 def load_clips(data_dir: str | Path, split: str | None = None, max_clips: int | None = None,

@@ -16,7 +16,7 @@ import statistics
 import numpy as np
 
 from benchmarks.common import DEVSET, WORK, require_devset, run, save_result
-from inference.predictor import resolve_run
+from model.run import resolve_run
 
 
 def main() -> None:

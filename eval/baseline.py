@@ -1,6 +1,6 @@
 """Classical baseline beside the CNN: MFCC statistics of the same 3 s window + an RBF SVM.
 
-Each clip goes through step 1's audio path (load_audio -> trim_leading -> split_windows),
+Each clip goes through step 1's audio path (audio_windows),
 so the baseline sees exactly the window the CNN's image was made from. Features: mean and
 standard deviation over time of 20 MFCCs and their deltas (80 numbers per window).
 """
@@ -20,7 +20,7 @@ from sklearn.svm import SVC
 from tqdm import tqdm
 
 from eval.metrics import EvaluationError, compute_eer
-from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.audio import audio_windows
 from preprocessing.config import SpectrogramConfig
 
 N_MFCC = 20
@@ -55,8 +55,7 @@ def clip_features(rows: pd.DataFrame, config: SpectrogramConfig, cache_file: Pat
     for source, segments in tqdm(missing.groupby("source")["segment"], desc=desc, unit="clip",
                                  disable=missing.empty):
         wanted = sorted(int(s) for s in segments)
-        samples = trim_leading(load_audio(source, config).samples, config)
-        windows = split_windows(samples, config, max_windows=wanted[-1] + 1)
+        _, windows = audio_windows(source, config, max_windows=wanted[-1] + 1)
         for segment in wanted:
             cached[f"{source}#{segment}"] = mfcc_statistics(windows[segment], config)
     if cache_file is not None and not missing.empty:

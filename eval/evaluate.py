@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from eval.baseline import run_baseline
 from eval.metrics import EvaluationError, classification_metrics, eer_by_group, require_both_classes
 from eval.plots import all_plots
-from preprocessing.config import ConfigMismatchError
-from preprocessing.layouts import normalize_label
-from preprocessing.manifest import DatasetError, read_config, read_manifest
+from preprocessing.config import SPLITS, ConfigMismatchError
+from preprocessing.layouts import label_from_path, normalize_label
+from preprocessing.manifest import DatasetError, is_step1_manifest, read_config, read_manifest
 
 CNN, BASELINE = "CNN", "MFCC + SVM baseline"
 
@@ -35,7 +34,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="run folder or its model.keras (default: newest under model/saved_models)")
     parser.add_argument("--data", default="spectrograms", help="step 1 output folder")
-    parser.add_argument("--split", default="test", choices=("train", "val", "test"))
+    parser.add_argument("--split", default="test", choices=SPLITS)
     parser.add_argument("--output", help="report folder (default eval/reports/<run name>)")
     parser.add_argument("--threshold", type=float,
                         help="p_fake decision threshold (default: the run's, or the predictions CSV's, else 0.5)")
@@ -56,10 +55,7 @@ def model_rows(args) -> tuple[pd.DataFrame, str, float, str]:
 
     predictor = Predictor.load(args.model, args.batch_size)
     predictor.check_dataset_config(read_config(args.data), str(args.data))
-    paths = rows["image_path"].tolist()
-    chunks = range(0, len(paths), args.batch_size)
-    rows["p_fake"] = np.concatenate([predictor.predict_images(paths[start:start + args.batch_size])
-                                     for start in tqdm(chunks, desc="CNN", unit="batch")])
+    rows["p_fake"] = predictor.predict_images(rows["image_path"], progress="CNN")
     rows["utt_id"] = rows["image"]
     return rows, predictor.run_dir.name, predictor.threshold, "the run's validation EER point"
 
@@ -73,15 +69,14 @@ def read_labels(labels: str) -> tuple[pd.DataFrame, Path]:
     source = Path(labels)
     if source.is_dir():
         files = [p for p in sorted(source.rglob("*")) if p.is_file()]
-        found = [(p, next((normalize_label(part) for part in reversed(p.relative_to(source).parts[:-1])
-                           if normalize_label(part)), None)) for p in files]
+        found = [(p, label_from_path(p, source)) for p in files]
         frame = pd.DataFrame([{"keys": [_key(p)], "label": label} for p, label in found if label],
                              columns=["keys", "label"])
         base = source
     elif source.is_file():
         base = source.parent
         columns = set(pd.read_csv(source, nrows=0).columns)
-        if {"image", "label", "split", "source"} <= columns:  # a step 1 manifest
+        if is_step1_manifest(columns):
             frame = read_manifest(base)
             frame["keys"] = [[_key(image), _key(audio)] for image, audio in zip(frame["image_path"], frame["source"])]
         elif {"path", "label"} <= columns:

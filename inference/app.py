@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from inference.predictor import RUNS_DIR, Predictor, list_runs
+from inference.predictor import Predictor, aggregate
+from model.run import RUNS_DIR, RunCard, list_runs
 from preprocessing.audio import AUDIO_EXTENSIONS, AudioError
-from preprocessing.config import CLASS_NAMES
-from preprocessing.layouts import SPLITS
+from preprocessing.config import CLASS_NAMES, SPLITS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path("raw_audio_dataset/demo")
@@ -78,16 +78,15 @@ def shown(value, spec: str = "") -> str:
     return "?" if value is None else format(value, spec)
 
 
-def show_model_card(card: dict) -> None:
+def show_model_card(card: RunCard) -> None:
     """Threshold, validation metrics, architecture and training data counts of a run."""
-    validation = card.get("validation", {})
     st.sidebar.markdown(
-        f"- Threshold: **{shown(card.get('threshold'), '.3f')}** (p_fake at or above it → FAKE)\n"
-        f"- Validation EER: **{shown(validation.get('eer'), '.2%')}**, "
-        f"ROC AUC {shown(validation.get('roc_auc'), '.3f')}\n"
-        f"- Architecture: {shown(card.get('arch'))}, {shown(card.get('parameters'), ',')} parameters\n"
-        f"- Created: {shown(card.get('created'))}")
-    counts = pd.DataFrame.from_dict(card.get("counts", {}), orient="index")
+        f"- Threshold: **{shown(card.threshold, '.3f')}** (p_fake at or above it → FAKE)\n"
+        f"- Validation EER: **{shown(card.validation_eer, '.2%')}**, "
+        f"ROC AUC {shown(card.validation.get('roc_auc'), '.3f')}\n"
+        f"- Architecture: {shown(card.arch or None)}, {shown(card.parameters, ',')} parameters\n"
+        f"- Created: {shown(card.created or None)}")
+    counts = pd.DataFrame.from_dict(card.counts, orient="index")
     counts = counts.reindex(index=list(SPLITS), columns=list(CLASS_NAMES)).fillna(0).astype(int)
     st.sidebar.caption("Training data (images per split)")
     st.sidebar.table(counts)
@@ -123,7 +122,7 @@ def distinct_decimals(a: float, b: float) -> tuple[str, str]:
 
 def show_verdict(predictor: Predictor, p_fake: np.ndarray) -> None:
     """Clip verdict: the mean p_fake of its windows (as inference/predict.py) against the threshold."""
-    clip_p_fake = float(p_fake.mean())
+    clip_p_fake = aggregate(p_fake)
     verdict = str(predictor.label(clip_p_fake))
     colour, relation = ("red", "≥") if verdict == "FAKE" else ("green", "<")
     over_windows = f", mean of {len(p_fake)} windows" if len(p_fake) > 1 else ""

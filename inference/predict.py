@@ -15,17 +15,17 @@ import csv
 import sys
 import time
 from collections import Counter
-from multiprocessing.pool import ThreadPool
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from inference.predictor import ModelNotFoundError, Predictor
+from inference.predictor import AGGREGATIONS, Predictor, aggregate
+from model.run import ModelNotFoundError
 from preprocessing.audio import AUDIO_EXTENSIONS
 from preprocessing.config import CONFIG_FILENAME, ConfigMismatchError, SpectrogramConfig, require_same_config
-from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array
+from preprocessing.spectrogram import load_image_array
 
 CLIP_COLUMNS = ["path", "kind", "p_fake", "label", "threshold", "duration", "windows", "status", "error"]
 WINDOW_COLUMNS = ["path", "window", "start_seconds", "p_fake", "label"]
@@ -42,7 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     windows.add_argument("--segments", type=int, default=1, help="3 s windows per audio file (default 1)")
     windows.add_argument("--all-segments", action="store_true",
                          help="every window of long audio; per-window rows go to <output>_windows.csv")
-    parser.add_argument("--aggregate", choices=("mean", "max"), default="mean",
+    parser.add_argument("--aggregate", choices=AGGREGATIONS, default="mean",
                         help="clip verdict from window p_fake values")
     parser.add_argument("--jobs", type=int, default=2, help="threads turning audio into images")
     parser.add_argument("--batch-size", type=int, default=128)
@@ -77,16 +77,6 @@ def folder_problem(predictor: Predictor, folder: Path) -> str:
     return ""
 
 
-def audio_to_arrays(job):
-    """Worker: one audio file -> (duration, uint8 arrays per window) or an error message."""
-    path, config, max_windows = job
-    try:
-        audio, images = audio_to_images(path, config, max_windows)
-        return audio.duration, np.stack([image_to_array(im, config) for im in images]), ""
-    except Exception as error:  # any bad file becomes a row with its reason
-        return None, None, str(error).splitlines()[0] if str(error) else type(error).__name__
-
-
 def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
     """Yield a row per PNG; images of the wrong size, or from a folder made with other settings, are refused."""
     problems: dict[Path, str] = {}
@@ -110,41 +100,15 @@ def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
                 yield {**row, "p_fake": float(next(p_fake)), "status": "ok"}
 
 
-def audio_rows(predictor: Predictor, paths: list[Path], max_windows, aggregate: str, jobs: int, batch_size: int):
-    """Yield (row, window p_fake values) for each audio file, decoding in worker threads."""
-    work = [(str(p), predictor.config, max_windows) for p in paths]
-    pending = []  # (path, duration, arrays | None, error)
-
-    def flush():
-        arrays = [a for _, _, a, _ in pending if a is not None]
-        scores = predictor.predict_arrays(np.concatenate(arrays)) if arrays else np.zeros(0)
-        offset = 0
-        for path, duration, clip_arrays, error in pending:
-            row = {"path": str(path), "kind": "audio"}
-            if clip_arrays is None:
-                yield {**row, "status": "error", "error": error}, []
-                continue
-            windows = scores[offset:offset + len(clip_arrays)]
-            offset += len(clip_arrays)
-            p_fake = float(windows.max() if aggregate == "max" else windows.mean())
-            yield {**row, "p_fake": p_fake, "duration": round(duration, 3), "windows": len(windows),
-                   "status": "ok"}, windows.tolist()
-        pending.clear()
-
-    if jobs > 1 and len(work) > 1:
-        pool = ThreadPool(jobs)  # decoding and the FFT release the GIL; threads start instantly
-        results = pool.imap(audio_to_arrays, work, chunksize=4)
-    else:
-        pool, results = None, map(audio_to_arrays, work)
-    try:
-        for path, (duration, arrays, error) in zip(paths, results):
-            pending.append((path, duration, arrays, error))
-            if sum(len(a) for _, _, a, _ in pending if a is not None) >= batch_size:
-                yield from flush()
-        yield from flush()
-    finally:
-        if pool is not None:
-            pool.close()
+def audio_rows(predictor: Predictor, paths: list[Path], max_windows, how: str, jobs: int):
+    """Yield (row, window p_fake values) for each audio file."""
+    for clip in predictor.score_files(paths, max_windows, jobs):
+        row = {"path": clip.path, "kind": "audio"}
+        if clip.error:
+            yield {**row, "status": "error", "error": clip.error}, []
+            continue
+        yield {**row, "p_fake": aggregate(clip.window_p_fake, how), "duration": round(clip.audio.duration, 3),
+               "windows": len(clip.window_p_fake), "status": "ok"}, clip.window_p_fake.tolist()
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
@@ -181,7 +145,7 @@ def main(argv=None) -> int:
         for row in image_rows(predictor, images, args.batch_size):
             rows.append(row)
             progress.update()
-        for row, windows in audio_rows(predictor, audio, max_windows, args.aggregate, args.jobs, args.batch_size):
+        for row, windows in audio_rows(predictor, audio, max_windows, args.aggregate, args.jobs):
             rows.append(row)
             window_rows.extend({"path": row["path"], "window": index,
                                 "start_seconds": index * predictor.config.clip_seconds, "p_fake": value,

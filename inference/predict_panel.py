@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.predictor import ModelNotFoundError, Predictor
-from preprocessing.layouts import normalize_label
-from preprocessing.manifest import DatasetError, read_config, read_manifest
+from inference.predictor import Predictor
+from model.run import ModelNotFoundError
+from preprocessing.layouts import label_from_path
+from preprocessing.manifest import DatasetError, original_images, read_config, read_manifest
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -30,17 +31,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def true_label(path: Path) -> str:
-    return next((normalize_label(part) for part in reversed(path.parts[:-1]) if normalize_label(part)), "?")
-
-
 def pick_samples(args) -> list[tuple[Path, str]]:
     if args.input:
         paths = sorted(Path(args.input).rglob("*.png"))
-        samples = [(p, true_label(p)) for p in paths]
+        samples = [(p, label_from_path(p, args.input) or "?") for p in paths]
     else:
-        frame = read_manifest(args.data, args.split)
-        frame = frame[frame["variant"].astype(int) == 0]
+        frame = original_images(read_manifest(args.data, args.split))
         samples = [(Path(p), label) for p, label in zip(frame["image_path"], frame["label"])]
     if not samples:
         raise DatasetError(f"no PNG spectrograms found in {args.input or args.data}")

@@ -1,51 +1,44 @@
-"""Load a run folder and turn images or audio into p_fake, with the run's own preprocessing config."""
+"""Load a run folder and turn images or audio into p_fake, with the run's own preprocessing config.
+
+The one scoring path: `windows` makes a file's model inputs (pure, thread-safe), the model
+scores them in batches, `aggregate` combines a clip's windows into its p_fake. predict.py,
+the panel, evaluation and the web page all go through it.
+"""
 from __future__ import annotations
 
-import json
 import os
+from dataclasses import dataclass
+from multiprocessing.pool import ThreadPool
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
+from tqdm import tqdm
 
+from model.run import RUNS_DIR, MODEL_FILENAME, RunCard, resolve_run
+from preprocessing.audio import Audio
 from preprocessing.config import ConfigMismatchError, SpectrogramConfig, require_same_config
 from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-RUNS_DIR = Path("model/saved_models")
-MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
+AGGREGATIONS = ("mean", "max")
 
 
-class ModelNotFoundError(FileNotFoundError):
-    """No usable run folder (message says how to make one)."""
+def aggregate(window_p_fake: np.ndarray, how: str = "mean") -> float:
+    """A clip's p_fake from its windows': their mean (the default) or the most suspicious one."""
+    if how not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {how!r}: use one of {', '.join(AGGREGATIONS)}")
+    return float(np.max(window_p_fake) if how == "max" else np.mean(window_p_fake))
 
 
-def list_runs(root: str | Path = RUNS_DIR) -> list[Path]:
-    """Run folders holding a model and its card, newest first."""
-    root = Path(root)
-    runs = [p.parent for p in root.glob(f"*/{MODEL_FILENAME}") if (p.parent / CARD_FILENAME).exists()]
-    return sorted(runs, key=lambda p: (p / MODEL_FILENAME).stat().st_mtime, reverse=True)
-
-
-def find_latest_run(root: str | Path = RUNS_DIR) -> Path:
-    runs = list_runs(root)
-    if not runs:
-        raise ModelNotFoundError(f"no trained model in {root}/: run python model/train_cnn_model.py first")
-    return runs[0]
-
-
-def resolve_run(path: str | Path | None) -> Path:
-    """A run folder from a run folder, its model.keras, or None (the newest run)."""
-    if path is None:
-        return find_latest_run()
-    path = Path(path)
-    run_dir = path.parent if path.suffix == ".keras" else path
-    if not (run_dir / MODEL_FILENAME).exists():
-        raise ModelNotFoundError(f"no {MODEL_FILENAME} in {run_dir}")
-    if not (run_dir / CARD_FILENAME).exists():
-        raise ModelNotFoundError(f"{run_dir / CARD_FILENAME} is missing: the model cannot know its "
-                                 f"preprocessing settings (retrain with model/train_cnn_model.py)")
-    return run_dir
+@dataclass
+class ClipScore:
+    """One audio file's result: its windows' p_fake, or why it could not be scored."""
+    path: str
+    audio: Audio | None = None
+    window_p_fake: np.ndarray | None = None
+    error: str = ""
 
 
 class Predictor:
@@ -55,15 +48,15 @@ class Predictor:
         import keras  # imported here so that listing runs stays fast
 
         self.run_dir = run_dir
-        self.card = json.loads((run_dir / CARD_FILENAME).read_text())
-        self.config = SpectrogramConfig.from_dict(self.card["config"])
-        self.threshold = float(self.card["threshold"])
+        self.card = RunCard.load(run_dir)
+        self.config: SpectrogramConfig = self.card.config
+        self.threshold = self.card.threshold
         self.batch_size = batch_size
         self.model = keras.saving.load_model(run_dir / MODEL_FILENAME, safe_mode=True)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, batch_size: int = 64) -> "Predictor":
-        return cls(resolve_run(path), batch_size)
+    def load(cls, path: str | Path | None = None, batch_size: int = 64, root: str | Path = RUNS_DIR) -> "Predictor":
+        return cls(resolve_run(path, root), batch_size)
 
     def label(self, p_fake, threshold: float | None = None):
         """'FAKE' where p_fake >= threshold (the model's own unless given), else 'REAL'."""
@@ -85,12 +78,60 @@ class Predictor:
         """Refuse a spectrogram folder made with other settings than the model's."""
         require_same_config(self.config, data_config, what)
 
-    def predict_images(self, paths) -> np.ndarray:
-        """PNG paths -> p_fake; refuses images whose size or mode don't match the model's config."""
-        return self.predict_arrays(np.stack([load_image_array(p, self.config) for p in paths]))
+    def predict_images(self, paths, progress: str | None = None) -> np.ndarray:
+        """PNG paths -> p_fake, a batch at a time (a progress bar named `progress` if given);
+        refuses images whose size or mode don't match the model's config."""
+        paths = list(paths)
+        starts = range(0, len(paths), self.batch_size)
+        scores = [self.predict_arrays(np.stack([load_image_array(p, self.config)
+                                                for p in paths[start:start + self.batch_size]]))
+                  for start in tqdm(starts, desc=progress, unit="batch", disable=progress is None)]
+        return np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
+
+    def windows(self, source, max_windows: int | None = 1):
+        """Audio path, bytes or Audio -> (Audio, PIL images, uint8 arrays): the model's inputs,
+        made by step 1's code with the run's config. Pure: safe to call from several threads."""
+        audio, images = audio_to_images(source, self.config, max_windows)
+        return audio, images, np.stack([image_to_array(image, self.config) for image in images])
 
     def predict_audio(self, source, max_windows: int | None = 1):
-        """Audio path or bytes -> (Audio, PIL images, p_fake per window), through step 1's code path."""
-        audio, images = audio_to_images(source, self.config, max_windows)
-        arrays = np.stack([image_to_array(image, self.config) for image in images])
+        """Audio path or bytes -> (Audio, PIL images, p_fake per window)."""
+        audio, images, arrays = self.windows(source, max_windows)
         return audio, images, self.predict_arrays(arrays)
+
+    def _decode(self, job: tuple[str, int | None]):
+        path, max_windows = job
+        try:
+            audio, _, arrays = self.windows(path, max_windows)
+            return ClipScore(str(path), audio), arrays
+        except Exception as error:  # any bad file becomes a result with its reason
+            return ClipScore(str(path), error=str(error).splitlines()[0] if str(error) else type(error).__name__), None
+
+    def score_files(self, paths: Iterable, max_windows: int | None = 1, jobs: int = 1) -> Iterator[ClipScore]:
+        """Each audio file's ClipScore, in order; files are decoded in `jobs` threads (decoding and the
+        FFT release the GIL) and the windows of several files are scored in one batch."""
+        work = [(str(path), max_windows) for path in paths]
+        pool = ThreadPool(jobs) if jobs > 1 and len(work) > 1 else None
+        decoded = pool.imap(self._decode, work, chunksize=4) if pool else map(self._decode, work)
+        pending: list[tuple[ClipScore, np.ndarray | None]] = []
+
+        def flush():
+            arrays = [a for _, a in pending if a is not None]
+            scores = self.predict_arrays(np.concatenate(arrays)) if arrays else np.zeros(0)
+            offset = 0
+            for clip, clip_arrays in pending:
+                if clip_arrays is not None:
+                    clip.window_p_fake = scores[offset:offset + len(clip_arrays)]
+                    offset += len(clip_arrays)
+                yield clip
+            pending.clear()
+
+        try:
+            for clip, arrays in decoded:
+                pending.append((clip, arrays))
+                if sum(len(a) for _, a in pending if a is not None) >= self.batch_size:
+                    yield from flush()
+            yield from flush()
+        finally:
+            if pool is not None:
+                pool.close()

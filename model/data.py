@@ -2,6 +2,7 @@
 truncation and mixup (all training-only, all applied to REAL and FAKE alike)."""
 from __future__ import annotations
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -58,17 +59,14 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
     return augment
 
 
-def mixup(alpha: float):
-    """Blend each batch with a shuffled copy of itself (labels blended the same way)."""
+def mixup(alpha: float, seed: int):
+    """Blend each batch with a shuffled copy of itself, labels alike (Keras' MixUp layer; it wants
+    labels as a column)."""
+    layer = keras.layers.MixUp(alpha=alpha, seed=seed)
+
     def blend(images, labels):
-        gamma_a = tf.random.gamma([tf.shape(images)[0]], alpha)
-        gamma_b = tf.random.gamma([tf.shape(images)[0]], alpha)
-        weight = gamma_a / (gamma_a + gamma_b)
-        order = tf.random.shuffle(tf.range(tf.shape(images)[0]))
-        image_weight = tf.reshape(weight, [-1, 1, 1, 1])
-        images = image_weight * images + (1 - image_weight) * tf.gather(images, order)
-        labels = weight * labels + (1 - weight) * tf.gather(labels, order)
-        return images, labels
+        mixed = layer({"images": images, "labels": labels[:, None]}, training=True)
+        return mixed["images"], mixed["labels"][:, 0]
     return blend
 
 
@@ -86,5 +84,5 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                                   num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size)
     if training and mixup_alpha > 0:
-        dataset = dataset.map(mixup(mixup_alpha), num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(mixup(mixup_alpha, seed), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)

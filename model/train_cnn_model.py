@@ -9,7 +9,6 @@ threshold, counts, validation metrics), history.csv, training_curves.png and log
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -26,11 +25,11 @@ import tensorflow as tf  # noqa: E402
 from eval.metrics import compute_eer  # noqa: E402
 from model.cnn import ARCHS, build_model  # noqa: E402
 from model.data import make_dataset  # noqa: E402
-from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING  # noqa: E402
+from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
+from preprocessing.config import CLASS_NAMES  # noqa: E402
 from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
 from preprocessing.spectrogram import load_image_array  # noqa: E402
 
-MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -137,7 +136,7 @@ def train(args) -> Path:
                             truncate=args.truncate, mixup_alpha=args.mixup)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
 
-    run_dir = Path(args.output or Path("model/saved_models") / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")
+    run_dir = Path(args.output or RUNS_DIR / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
@@ -167,29 +166,18 @@ def train(args) -> Path:
     model.save(run_dir / MODEL_FILENAME)
     p_fake = model.predict(val_ds, verbose=0).ravel()
     eer, threshold = compute_eer(val_rows["y"].to_numpy(), p_fake)
-    card = {
-        "output": OUTPUT_MEANING,
-        "class_names": list(CLASS_NAMES),
-        "threshold": float(threshold),
-        "threshold_rule": "p_fake at the validation EER point; p_fake >= threshold -> FAKE",
-        "arch": args.arch,
-        "parameters": int(model.count_params()),
-        "best_epoch": int(val_eer.best_epoch) + 1,
-        "epochs_run": len(history.history["loss"]),
-        "train_seconds": round(train_seconds, 1),
-        "device": device,
-        "validation": {"eer": float(eer), "roc_auc": float(history.history["val_auc"][val_eer.best_epoch]),
-                       "images": len(val_rows)},
-        "counts": counts_by(frame),
-        "data": str(data.resolve()),
-        "training_args": vars(args),
-        "config": config.to_dict(),
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
-        "created": datetime.now().isoformat(timespec="seconds"),
-    }
-    (run_dir / CARD_FILENAME).write_text(json.dumps(card, indent=2) + "\n")
+    card = RunCard(
+        config=config, threshold=float(threshold), arch=args.arch, parameters=int(model.count_params()),
+        best_epoch=int(val_eer.best_epoch) + 1, epochs_run=len(history.history["loss"]),
+        train_seconds=round(train_seconds, 1), device=device,
+        validation={"eer": float(eer), "roc_auc": float(history.history["val_auc"][val_eer.best_epoch]),
+                    "images": len(val_rows)},
+        counts=counts_by(frame), data=str(data.resolve()), training_args=vars(args),
+        versions={"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
+        created=datetime.now().isoformat(timespec="seconds"))
+    card.save(run_dir)
     plot_curves(history.history, run_dir / "training_curves.png")
-    print(f"best epoch {card['best_epoch']}: validation EER {eer:.2%}, threshold p_fake >= {threshold:.3f} -> FAKE")
+    print(f"best epoch {card.best_epoch}: validation EER {eer:.2%}, threshold p_fake >= {threshold:.3f} -> FAKE")
     print(f"saved {run_dir / MODEL_FILENAME} ({train_seconds:.0f} s of training)")
     return run_dir
 

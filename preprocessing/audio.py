@@ -1,10 +1,17 @@
-"""Audio loading and the cut into fixed windows: the same code for training and prediction."""
+"""Audio loading and the cut into fixed windows: the same code for training and prediction.
+
+`audio_windows` is the one path from a file to the model's windows; every step (step 1,
+prediction, the web page, analysis, the baselines) calls it, so every config flag is
+honoured everywhere.
+"""
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import librosa
 import numpy as np
@@ -21,9 +28,14 @@ class AudioError(ValueError):
 
 @dataclass
 class Audio:
-    samples: np.ndarray      # mono float32 at config.sample_rate
+    samples: np.ndarray      # mono float32 at config.sample_rate, untrimmed
     original_rate: int
     duration: float          # seconds, before any trimming
+    speech_start: int = 0    # samples of leading silence the windows skip (set by audio_windows)
+
+
+# A channel (augmentation, a robustness condition): samples at a sample rate -> samples.
+Channel = Callable[[np.ndarray, int], np.ndarray]
 
 
 SOUNDFILE_EXTENSIONS = {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au"}
@@ -84,13 +96,6 @@ def _normalize(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     return window * gain
 
 
-def trim_leading(samples: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
-    """Drop leading silence when the config asks for it."""
-    if not config.trim_leading_silence:
-        return samples
-    return samples[leading_silence_samples(samples, config):]
-
-
 def split_windows(samples: np.ndarray, config: SpectrogramConfig,
                   max_windows: int | None = 1) -> list[np.ndarray]:
     """Cut (already trimmed) audio into `clip_seconds` windows ready for the spectrogram.
@@ -115,3 +120,17 @@ def split_windows(samples: np.ndarray, config: SpectrogramConfig,
         window = np.pad(window, (0, size - len(window)))  # zeros = silence
         windows.append(window.astype(np.float32))
     return windows
+
+
+def audio_windows(source: str | Path | bytes | Audio, config: SpectrogramConfig, max_windows: int | None = 1,
+                  channel: Channel | None = None) -> tuple[Audio, list[np.ndarray]]:
+    """Audio (a path, bytes, or already decoded) -> (Audio, the model's windows).
+
+    Decode and resample, pass through `channel` if given (before trimming, as a real channel
+    would come before step 1), drop leading silence, cut into windows with DC removal and
+    level normalisation: each step exactly as the config says.
+    """
+    audio = source if isinstance(source, Audio) else load_audio(source, config)
+    samples = audio.samples if channel is None else channel(audio.samples, config.sample_rate)
+    start = leading_silence_samples(samples, config) if config.trim_leading_silence else 0
+    return dataclasses.replace(audio, speech_start=start), split_windows(samples[start:], config, max_windows)

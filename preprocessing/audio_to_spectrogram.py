@@ -8,7 +8,7 @@ Output: <output>/<split>/<REAL|FAKE>/<name>.png, <output>/config.json, <output>/
 from __future__ import annotations
 
 import argparse
-import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -23,16 +23,15 @@ import soundfile as sf
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.audio import load_audio
 from preprocessing.augment import random_channel
-from preprocessing.config import CONFIG_FILENAME, SpectrogramConfig, add_config_arguments, config_from_args
+from preprocessing.config import CONFIG_FILENAME, SPLITS, SpectrogramConfig, add_config_arguments, config_from_args
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
-from preprocessing.spectrogram import audio_to_images, save_png, window_to_image
+from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
+from preprocessing.spectrogram import audio_to_images, save_png
 
 # fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
 POOL_START = "fork" if sys.platform == "linux" else "spawn"
-MANIFEST_COLUMNS = ["image", "label", "split", "group", "status", "error", "source", "origin",
-                    "attack", "segment", "variant", "duration", "sample_rate"]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -63,16 +62,16 @@ def process_clip(job: dict) -> list[dict]:
             "origin": clip["origin"], "attack": clip["attack"], "error": ""}
     try:
         audio = load_audio(clip["path"], config)
-        samples = trim_leading(audio.samples, config)
         rng = np.random.default_rng([job["seed"], zlib.crc32(clip["key"].encode())])
-        variants = [samples] + [random_channel(samples, config.sample_rate, rng) for _ in range(job["augment"])]
+        channels = [None] + [functools.partial(random_channel, rng=rng)] * job["augment"]
         rows = []
-        for variant_index, variant in enumerate(variants):
-            for segment, window in enumerate(split_windows(variant, config, job["max_windows"])):
+        for variant_index, channel in enumerate(channels):
+            _, images = audio_to_images(audio, config, job["max_windows"], channel)
+            for segment, picture in enumerate(images):
                 suffix = (f"_s{segment:03d}" if job["max_windows"] != 1 else "") + \
                          (f"_aug{variant_index}" if variant_index else "")
                 image = Path(clip["split"]) / clip["label"] / f"{job['stem']}{suffix}.png"
-                save_png(window_to_image(window, config), job["output"] / image)
+                save_png(picture, job["output"] / image)
                 rows.append({**base, "image": image.as_posix(), "status": "ok", "segment": segment,
                              "variant": variant_index, "duration": round(audio.duration, 3),
                              "sample_rate": audio.original_rate})
@@ -99,18 +98,6 @@ def _init_worker() -> None:
     threadpool_limits(1)  # one BLAS thread per worker: small matrices, no oversubscription
 
 
-def previous_rows(output: Path) -> dict[str, list[dict]]:
-    """Rows of the last run's manifest, by source path (used to skip up-to-date clips)."""
-    manifest = output / "manifest.csv"
-    if not manifest.exists():
-        return {}
-    rows: dict[str, list[dict]] = {}
-    with manifest.open(newline="") as stream:
-        for row in csv.DictReader(stream):
-            rows.setdefault(row["source"], []).append(row)
-    return rows
-
-
 def is_up_to_date(rows: list[dict], clip: dict, output: Path) -> bool:
     """The last run made every image of this clip, for the same split and label, after the audio changed."""
     if not rows or any(r["status"] != "ok" or r["split"] != clip["split"] or r["label"] != clip["label"]
@@ -133,25 +120,11 @@ def check_output_config(output: Path, config: SpectrogramConfig, overwrite: bool
 
 def remove_stale_images(output: Path, rows: list[dict]) -> int:
     keep = {(output / r["image"]).resolve() for r in rows if r["image"]}
-    stale = [p for split in ("train", "val", "test") for p in (output / split).rglob("*.png")
+    stale = [p for split in SPLITS for p in (output / split).rglob("*.png")
              if p.resolve() not in keep]
     for path in stale:
         path.unlink()
     return len(stale)
-
-
-def write_manifest(output: Path, rows: list[dict]) -> None:
-    """Write manifest.csv atomically; an unchanged manifest keeps its timestamp (make can rely on it)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(sorted(rows, key=lambda r: (r["split"], r["label"], r["image"] or r["source"])))
-    manifest = output / "manifest.csv"
-    if manifest.exists() and manifest.read_text() == buffer.getvalue():
-        return
-    temp = output / "manifest.csv.part"
-    temp.write_text(buffer.getvalue())
-    temp.replace(manifest)
 
 
 def main(argv=None) -> int:
@@ -188,20 +161,27 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rows = list(kept)
     progress = tqdm(total=len(jobs), unit="clip", desc="spectrograms", disable=not jobs)
+    journal = Journal(output, resume=bool(old))
     if args.jobs > 1 and len(jobs) > 1:
-        with multiprocessing.get_context(POOL_START).Pool(args.jobs, initializer=_init_worker) as pool:
-            for result in pool.imap_unordered(process_clip, jobs, chunksize=8):
-                rows.extend(result)
-                progress.update()
+        pool = multiprocessing.get_context(POOL_START).Pool(args.jobs, initializer=_init_worker)
+        results = pool.imap_unordered(process_clip, jobs, chunksize=8)
     else:
         _init_worker()
-        for job in jobs:
-            rows.extend(process_clip(job))
+        pool, results = None, map(process_clip, jobs)
+    try:
+        for result in results:
+            rows.extend(result)
+            journal.add(result)
             progress.update()
+    finally:  # on Ctrl-C the journal keeps what was done, and the rerun skips it
+        journal.close()
+        if pool is not None:
+            pool.terminate()
     progress.close()
     elapsed = time.perf_counter() - started
 
     write_manifest(output, rows)
+    journal.remove()
     removed = remove_stale_images(output, rows)
     failed = [r for r in rows if r["status"] == "error"]
     made = sum(1 for r in rows if r["status"] == "ok") - sum(1 for r in kept)
@@ -213,13 +193,13 @@ def main(argv=None) -> int:
     for row in failed[:10]:
         print(f"  failed: {row['source']}: {row['error']}")
     if len(failed) > 10:
-        print(f"  ... and {len(failed) - 10} more (see status=error rows in {output / 'manifest.csv'})")
+        print(f"  ... and {len(failed) - 10} more (see status=error rows in {output / MANIFEST_FILENAME})")
     counts = {}
     for row in rows:
         if row["status"] == "ok":
             counts[(row["split"], row["label"])] = counts.get((row["split"], row["label"]), 0) + 1
     print("images: " + ", ".join(f"{s}/{l} {n}" for (s, l), n in sorted(counts.items())))
-    print(f"wrote {output / 'manifest.csv'} and {output / CONFIG_FILENAME}")
+    print(f"wrote {output / MANIFEST_FILENAME} and {output / CONFIG_FILENAME}")
     if not counts:
         print("error: no clip could be converted", file=sys.stderr)
         return 1

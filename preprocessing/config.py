@@ -16,6 +16,7 @@ CLASS_NAMES = ("REAL", "FAKE")
 LABEL_TO_INDEX = {"REAL": 0, "FAKE": 1}
 OUTPUT_MEANING = "P(fake): probability that the clip is synthetic (1 = FAKE, 0 = REAL)"
 CONFIG_FILENAME = "config.json"
+SPLITS = ("train", "val", "test")
 FREQUENCY_SCALES = ("mel", "linear")
 
 

@@ -17,7 +17,6 @@ from sklearn.model_selection import StratifiedGroupKFold
 from preprocessing.audio import AUDIO_EXTENSIONS
 
 LAYOUTS = ("auto", "folders", "fake-or-real", "asvspoof2019", "csv")
-SPLITS = ("train", "val", "test")
 LABEL_WORDS = {
     "REAL": {"real", "bonafide", "bona-fide", "bona_fide", "genuine", "human"},
     "FAKE": {"fake", "spoof", "deepfake", "synthetic"},
@@ -57,6 +56,14 @@ def normalize_split(text: str) -> str | None:
     return _word_to(SPLIT_WORDS, text)
 
 
+def label_from_path(path: str | Path, root: str | Path | None = None) -> str | None:
+    """REAL or FAKE from the nearest folder of `path` (below `root`, if given) named real/fake or a
+    synonym; None when no folder says."""
+    path = Path(path)
+    parts = (path.relative_to(root) if root is not None else path).parts[:-1]
+    return next((normalize_label(part) for part in reversed(parts) if normalize_label(part)), None)
+
+
 def is_audio(path: Path) -> bool:
     return path.suffix.lower() in AUDIO_EXTENSIONS and not path.name.startswith(".")
 
@@ -80,10 +87,10 @@ def _from_folders(root: Path) -> list[Clip]:
     """Label from the nearest folder named real/fake (or a synonym); split from a split-named folder."""
     clips = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and is_audio(p)):
-        parts = path.relative_to(root).parts[:-1]
-        label = next((normalize_label(p) for p in reversed(parts) if normalize_label(p)), None)
+        label = label_from_path(path, root)
         if label is None:
             continue
+        parts = path.relative_to(root).parts[:-1]
         split = next((normalize_split(p) for p in reversed(parts) if normalize_split(p)), None)
         key = path.relative_to(root).as_posix()
         clips.append(Clip(path, label, group=key, split=split, key=key))

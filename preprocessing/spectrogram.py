@@ -14,7 +14,7 @@ import librosa
 import numpy as np
 from PIL import Image
 
-from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.audio import Channel, audio_windows
 from preprocessing.config import SpectrogramConfig, ConfigMismatchError
 
 
@@ -83,10 +83,10 @@ def window_to_image(window: np.ndarray, config: SpectrogramConfig) -> Image.Imag
     return pixels_to_image(db_to_pixels(band_db(window, config), config), config)
 
 
-def audio_to_images(source, config: SpectrogramConfig, max_windows: int | None = 1):
-    """Load audio (path or bytes) and return (Audio, [PIL images, one per window])."""
-    audio = load_audio(source, config)
-    windows = split_windows(trim_leading(audio.samples, config), config, max_windows)
+def audio_to_images(source, config: SpectrogramConfig, max_windows: int | None = 1,
+                    channel: Channel | None = None):
+    """Audio (path, bytes or Audio) -> (Audio, [PIL images, one per window]) via `audio_windows`."""
+    audio, windows = audio_windows(source, config, max_windows, channel)
     return audio, [window_to_image(w, config) for w in windows]
 
 

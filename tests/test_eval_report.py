@@ -85,7 +85,7 @@ def test_baseline_separates_the_generated_classes_and_caches_features(spectrogra
     scored, p_fake, threshold = run_baseline(rows, "train", config, cache)
     assert len(scored) == (rows["split"] == "train").sum() and 0 < threshold < 1
     assert compute_eer(scored["y"], p_fake)[0] < 0.2  # FAKE clips carry an extra 3.5 kHz tone
-    monkeypatch.setattr("eval.baseline.load_audio", lambda *a: pytest.fail("features not cached"))
+    monkeypatch.setattr("eval.baseline.audio_windows", lambda *a: pytest.fail("features not cached"))
     _, again, _ = run_baseline(rows, "train", config, cache)
     assert np.allclose(again, p_fake)
 

@@ -11,7 +11,7 @@ import soundfile as sf
 from PIL import Image
 
 from conftest import make_folder_dataset, write_clip
-from preprocessing.audio import load_audio, split_windows, trim_leading
+from preprocessing.audio import audio_windows, load_audio, split_windows
 from preprocessing.audio_to_spectrogram import main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
@@ -178,11 +178,11 @@ def test_short_clips_are_padded_with_silence_not_stretched():
 
 def test_leading_silence_is_trimmed_only_when_asked(tmp_path):
     path = write_clip(tmp_path / "lead.wav", seconds=2, lead_silence=1.5)
-    audio = load_audio(path, CONFIG)
-    trimmed = trim_leading(audio.samples, CONFIG)
-    assert len(audio.samples) - len(trimmed) == pytest.approx(1.5 * CONFIG.sample_rate, abs=0.1 * CONFIG.sample_rate)  # frame precision
-    untouched = SpectrogramConfig(trim_leading_silence=False)
-    assert len(trim_leading(audio.samples, untouched)) == len(audio.samples)
+    audio, (window,) = audio_windows(path, CONFIG)
+    assert audio.speech_start == pytest.approx(1.5 * CONFIG.sample_rate, abs=0.1 * CONFIG.sample_rate)  # frame precision
+    assert np.abs(window[:CONFIG.sample_rate // 10]).max() > 0.01  # the window starts with speech
+    untouched, (kept,) = audio_windows(path, SpectrogramConfig(trim_leading_silence=False))
+    assert untouched.speech_start == 0 and np.abs(kept[:CONFIG.sample_rate]).max() < 1e-3
 
 
 def test_segments_share_the_file_group(tmp_path):
