@@ -100,3 +100,43 @@ def test_panel_is_written(trained_run, spectrogram_dir, tmp_path):
                   "--output", str(output)]) == 0
     with Image.open(output) as image:
         assert image.size[0] > 300 and image.size[1] > 300
+
+
+def test_score_files_batches_several_files_like_one_at_a_time(predictor, tmp_path):
+    clips = [write_clip(tmp_path / f"c{index}.wav", seconds=3 + 2.5 * index, seed=index) for index in range(3)]
+    (tmp_path / "bad.wav").write_bytes(b"RIFF nope")
+    predictor.batch_size = 2  # forces batches that cross file boundaries
+    results = list(predictor.score_files([*clips, tmp_path / "bad.wav"], max_windows=None, jobs=2))
+    assert [r.path for r in results] == [str(p) for p in [*clips, tmp_path / "bad.wav"]]
+    assert results[-1].error and results[-1].window_p_fake is None
+    for clip, result in zip(clips, results):
+        _, _, alone = predictor.predict_audio(clip, max_windows=None)
+        assert np.allclose(result.window_p_fake, alone, atol=1e-6) and len(alone) >= 1
+
+
+def test_aggregation_of_windows():
+    from inference.predictor import aggregate
+
+    assert aggregate(np.array([0.2, 0.4, 0.9])) == pytest.approx(0.5)
+    assert aggregate(np.array([0.2, 0.4, 0.9]), "max") == pytest.approx(0.9)
+    with pytest.raises(ValueError, match="mean, max"):
+        aggregate(np.array([0.5]), "median")
+
+
+def test_run_card_round_trip_and_older_cards(trained_run, tmp_path):
+    import json
+    import shutil
+
+    from model.run import RunCard, list_runs, resolve_run
+
+    card = RunCard.load(trained_run)
+    assert card.config == SpectrogramConfig.from_dict(card.to_dict()["config"]) and 0 <= card.threshold <= 1
+    copy = tmp_path / "runs" / "old"
+    shutil.copytree(trained_run, copy)
+    data = json.loads((copy / "model.json").read_text())
+    del data["device"]
+    data["from_a_later_version"] = 1
+    (copy / "model.json").write_text(json.dumps(data))
+    older = RunCard.load(copy)
+    assert older.device == "" and older.threshold == card.threshold
+    assert list_runs(tmp_path / "runs") == [copy] and resolve_run(None, tmp_path / "runs") == copy

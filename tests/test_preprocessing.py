@@ -290,3 +290,39 @@ def test_a_model_refuses_images_of_another_frequency_scale():
 
     with pytest.raises(ConfigMismatchError, match="frequency_scale: 'mel' vs 'linear'"):
         require_same_config(SpectrogramConfig(), SpectrogramConfig(frequency_scale="linear"), "images")
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(folder_dataset, tmp_path, capsys, monkeypatch):
+    import preprocessing.audio_to_spectrogram as step1_module
+    from preprocessing.manifest import JOURNAL_FILENAME
+
+    real_process_clip, done = step1_module.process_clip, []
+
+    def interrupted_after_five(job):
+        if len(done) == 5:
+            raise KeyboardInterrupt  # what Ctrl-C does in the middle of a run
+        done.append(job["clip"]["path"])
+        return real_process_clip(job)
+
+    output = tmp_path / "spec"
+    monkeypatch.setattr(step1_module, "process_clip", interrupted_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        step1(["--input", str(folder_dataset), "--output", str(output)])
+    assert not (output / "manifest.csv").exists() and (output / JOURNAL_FILENAME).exists()
+    monkeypatch.setattr(step1_module, "process_clip", real_process_clip)
+    capsys.readouterr()
+    assert step1(["--input", str(folder_dataset), "--output", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert "11 images made from 11 clips" in out and "5 skipped" in out
+    assert len(read_rows(output)) == 16 and not (output / JOURNAL_FILENAME).exists()
+    assert {r["source"] for r in read_rows(output)} >= set(done)
+
+
+def test_label_from_the_nearest_labelled_folder(tmp_path):
+    from preprocessing.layouts import label_from_path
+
+    assert label_from_path("data/fake/speaker_real_1/x.wav") == "FAKE"  # folder names, not file parts
+    assert label_from_path("data/Bonafide/spoofed/real/x.wav") == "REAL"  # the nearest folder wins
+    assert label_from_path("data/clips/x.wav") is None
+    assert label_from_path(tmp_path / "REAL" / "FAKE" / "x.wav", tmp_path / "REAL") == "FAKE"
+    assert label_from_path(tmp_path / "REAL" / "x.wav", tmp_path / "REAL") is None  # the root does not count
