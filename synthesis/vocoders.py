@@ -55,7 +55,7 @@ def check_vocoders(names: list[str]) -> None:
         if name not in VOCODERS:
             raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
         if missing := NEEDS[name].missing():
-            raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}, which is not installed")
+            raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)} (not installed)")
 
 
 def vocoded_copies(samples: np.ndarray, sample_rate: int, vocoder_names: list[str],
