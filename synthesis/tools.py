@@ -1,0 +1,20 @@
+"""What the vocoders and TTS engines share: running an external tool, checking for a Python package."""
+from __future__ import annotations
+
+import subprocess
+
+
+def run_tool(command: list[str], stdin: bytes | None = None) -> bytes:
+    """stdout of `command`; a failure raises with the tail of its stderr (the message is the error)."""
+    result = subprocess.run(command, input=stdin, capture_output=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {result.stderr.decode(errors='replace')[-300:]}")
+    return result.stdout
+
+
+def module_available(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except Exception:  # a broken install counts as absent
+        return False

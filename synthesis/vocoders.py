@@ -1,0 +1,148 @@
+"""Vocoders: analyse speech and resynthesise it, keeping the words, speaker and room but adding the
+vocoder's own artefacts (what a FAKE copy of a REAL clip is made of).
+
+Every vocoder is one function `name(samples, sample_rate, rng) -> samples` that returns float32 audio
+of the same length and rate, registered in VOCODERS with what it needs; a new vocoder is one
+registered function here.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable
+
+import librosa
+import numpy as np
+from scipy.signal import lfilter
+
+from synthesis.tools import module_available, run_tool
+
+Vocoder = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Needs:
+    modules: tuple[str, ...] = ()   # Python packages
+    tools: tuple[str, ...] = ()     # programs on PATH
+
+    def missing(self) -> list[str]:
+        return [m for m in self.modules if not module_available(m)] + \
+               [t for t in self.tools if shutil.which(t) is None]
+
+
+VOCODERS: dict[str, Vocoder] = {}
+NEEDS: dict[str, Needs] = {}
+
+
+def register(name: str, function: Vocoder, needs: Needs = Needs()) -> Vocoder:
+    VOCODERS[name], NEEDS[name] = function, needs
+    return function
+
+
+def available_vocoders() -> list[str]:
+    """Registered vocoders whose packages and tools are present here."""
+    return [name for name in VOCODERS if not NEEDS[name].missing()]
+
+
+class VocoderError(ValueError):
+    """An unknown vocoder name, or one whose package or tool is missing (the message says which)."""
+
+
+def check_vocoders(names: list[str]) -> None:
+    """Fail before any work when a name is unknown or cannot run here."""
+    for name in names:
+        if name not in VOCODERS:
+            raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
+        if missing := NEEDS[name].missing():
+            raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)} (not installed)")
+
+
+def vocoded_copies(samples: np.ndarray, sample_rate: int, vocoder_names: list[str],
+                   rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """(vocoder name, copy) for each name in order: FAKE copies of one REAL clip for copy-synthesis,
+    each the same length and rate as the clip."""
+    check_vocoders(vocoder_names)
+    return [(name, VOCODERS[name](samples, sample_rate, rng)) for name in vocoder_names]
+
+
+def fit_length(samples: np.ndarray, length: int) -> np.ndarray:
+    """float32, cut or padded with silence to `length` samples."""
+    samples = np.asarray(samples[:length], dtype=np.float32)
+    return np.pad(samples, (0, length - len(samples)))
+
+
+def world(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """WORLD analysis (DIO + StoneMask, CheapTrick, D4C) and resynthesis; deterministic."""
+    import pyworld
+    x = np.ascontiguousarray(samples, dtype=np.float64)
+    f0, times = pyworld.dio(x, sample_rate, f0_floor=60.0, f0_ceil=500.0)
+    f0 = pyworld.stonemask(x, f0, times, sample_rate)
+    envelope = pyworld.cheaptrick(x, f0, times, sample_rate)
+    aperiodicity = pyworld.d4c(x, f0, times, sample_rate)
+    return fit_length(pyworld.synthesize(f0, envelope, aperiodicity, sample_rate), len(samples))
+
+
+def griffin_lim(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Phase thrown away and re-estimated from the STFT magnitude (32 ms frames, 32 iterations)."""
+    n_fft = int(0.032 * sample_rate)
+    magnitude = np.abs(librosa.stft(np.asarray(samples, dtype=np.float32), n_fft=n_fft, hop_length=n_fft // 4))
+    rebuilt = librosa.griffinlim(magnitude, n_iter=32, hop_length=n_fft // 4, n_fft=n_fft, length=len(samples),
+                                 random_state=int(rng.integers(2 ** 31)))
+    return fit_length(rebuilt, len(samples))
+
+
+CODEC2_RATE = 8000                        # codec2 is an 8 kHz narrow-band speech codec
+CODEC2_MODES = ("3200", "2400", "1600", "1300")   # bit rates
+
+
+def codec2(samples: np.ndarray, sample_rate: int, rng: np.random.Generator, mode: str) -> np.ndarray:
+    """Codec2 encode and decode at `mode` bit/s; scaled to a 0.5 peak on the way so that 16-bit PCM
+    never clips, and back to the input level."""
+    peak = float(np.max(np.abs(samples))) or 1.0
+    narrow = librosa.resample(np.asarray(samples, dtype=np.float32) * (0.5 / peak),
+                              orig_sr=sample_rate, target_sr=CODEC2_RATE)
+    bits = run_tool(["c2enc", mode, "-", "-"], (np.clip(narrow, -1, 1) * 32767).astype("<i2").tobytes())
+    decoded = np.frombuffer(run_tool(["c2dec", mode, "-", "-"], bits), dtype="<i2") / 32768.0
+    wide = librosa.resample(decoded.astype(np.float32), orig_sr=CODEC2_RATE, target_sr=sample_rate)
+    return fit_length(wide * (peak / 0.5), len(samples))
+
+
+def lpc(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
+    """Classic LPC vocoder: per 32 ms frame an all-pole envelope (order 2 + kHz), excited by a pulse
+    train at the autocorrelation pitch (60-400 Hz) where the frame is voiced, by white noise where not."""
+    frame, length = int(0.032 * sample_rate), len(samples)
+    hop = frame // 2
+    padded = np.pad(np.asarray(samples, dtype=np.float64), (0, frame + (-length) % hop))
+    window = np.hanning(frame)
+    frames = librosa.util.frame(padded, frame_length=frame, hop_length=hop, axis=0) * window
+    frames = frames + 1e-9 * rng.standard_normal(frames.shape)      # an all-zero frame has no envelope
+    envelopes = librosa.lpc(frames, order=2 + sample_rate // 1000, axis=-1)
+    correlation = librosa.autocorrelate(frames, axis=-1)
+    lags = np.arange(sample_rate // 400, sample_rate // 60)
+    periods = lags[np.argmax(correlation[:, lags], axis=1)]
+    voiced = correlation[np.arange(len(frames)), periods] > 0.3 * correlation[:, 0]
+    excitation, next_pulse = rng.standard_normal(len(padded)), 0
+    for index, (period, is_voiced) in enumerate(zip(periods, voiced)):
+        start = index * hop
+        if is_voiced:
+            block = np.zeros(hop)
+            next_pulse = max(next_pulse, start)
+            while next_pulse < start + hop:
+                block[next_pulse - start] = np.sqrt(period)     # unit power, like the noise
+                next_pulse += period
+            excitation[start:start + hop] = block
+    output = np.zeros(len(padded))
+    for index, envelope in enumerate(envelopes):
+        start = index * hop
+        residual = lfilter(envelope, [1.0], frames[index])          # what the envelope does not explain
+        gain = np.sqrt(np.mean(residual ** 2) / np.mean(window ** 2))
+        output[start:start + frame] += lfilter([gain], envelope, excitation[start:start + frame]) * window
+    return fit_length(output, length)
+
+
+register("world", world, Needs(modules=("pyworld",)))
+register("griffin_lim", griffin_lim)
+for _mode in CODEC2_MODES:
+    register(f"codec2_{_mode}", partial(codec2, mode=_mode), Needs(tools=("c2enc", "c2dec")))
+register("lpc", lpc)
