@@ -229,11 +229,15 @@ def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
               "(spaces replaced by `_`), attack is the generator name (`-` for bona fide or unknown), key is "
               "`bonafide` (REAL) or `spoof` (FAKE), and **score = 1 - p_fake: higher means more bona fide**.", "",
               "## How the numbers are computed", "",
-              "EER follows ASVspoof: bona fide speech is the target class with score 1 - p_fake; the EER is "
-              "where the ROC (sklearn `roc_curve`) crosses FRR = FAR, linearly interpolated between the two "
-              "neighbouring operating points, so a tie between a real and a fake clip counts as half an "
-              "error each. The EER threshold is the p_fake threshold of the nearest operating point. "
-              "Precision, recall and F1 take FAKE as the positive class. All numbers are in metrics.json."]
+              "EER is the ASVspoof reference figure (as in the challenge's evaluation package, and as papers "
+              "quote it): bona fide speech is the target class with score 1 - p_fake; over the DET curve "
+              "(FRR and FAR at every threshold, both end points included, clips with equal scores moving "
+              "together) take the point where |FRR - FAR| is smallest and report the mean of FRR and FAR "
+              "there. The EER threshold is that point's p_fake threshold (p_fake >= threshold -> FAKE "
+              "reproduces its FRR and FAR). metrics.json also has `eer_interpolated`: where the straight "
+              "line between the two points around FRR = FAR crosses it; the two differ only on coarse "
+              "curves (small sets). Precision, recall and F1 take FAKE as the positive class. All numbers "
+              "are in metrics.json."]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n")
     return path
