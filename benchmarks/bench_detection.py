@@ -1,6 +1,6 @@
 """Detection and training on the devset: grouped test split and leave-one-source-out.
 
-    python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM
+    python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM, LFCC+SVM
     python benchmarks/bench_detection.py --experiment cv      # 5-fold grouped CV, truncation on/off
     python benchmarks/bench_detection.py --experiment loso    # train on 3 sources, test on the 4th
 
@@ -87,9 +87,10 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
                           "test": detection_result(rows, p_fake, card["threshold"])}
         print(label, results[label]["test"].get("eer"), flush=True)
     data = WORK / "split-trim"
-    rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
-                                           WORK / "mfcc_cache.npz")
-    results["MFCC+SVM baseline"] = {"test": detection_result(rows, p_fake, threshold)}
+    for features in ("mfcc", "lfcc"):
+        rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
+                                               WORK / f"{features}_cache.npz", features)
+        results[f"{features.upper()}+SVM baseline"] = {"test": detection_result(rows, p_fake, threshold)}
     return results
 
 
