@@ -1,6 +1,6 @@
 """Detection and training on the devset: grouped test split and leave-one-source-out.
 
-    python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM
+    python benchmarks/bench_detection.py --experiment split   # both archs, trim on/off, MFCC+SVM, LFCC+SVM
     python benchmarks/bench_detection.py --experiment cv      # 5-fold grouped CV of one setting
     python benchmarks/bench_detection.py --experiment loso    # train on 3 sources, test on the 4th
     python benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear'
@@ -25,7 +25,7 @@ from eval.baseline import run_baseline
 from eval.metrics import compute_eer, eer_by_group
 from inference.predictor import Predictor
 from preprocessing.layouts import assign_splits, find_clips
-from preprocessing.manifest import read_config, read_manifest
+from preprocessing.manifest import original_images, read_config, read_manifest
 
 
 def spectrograms(name: str, manifest: Path, flags: list[str]) -> Path:
@@ -46,8 +46,7 @@ def train(data: Path, name: str, flags: list[str]) -> tuple[Path, float]:
 def score(run_dir: Path, data: Path, split: str = "test"):
     """Test images (no augmented copies) and their p_fake; also kept in .cache/bench/scores/<run>.npz
     so that a later metric can be recomputed without retraining."""
-    rows = read_manifest(data, split)
-    rows = rows[rows["variant"].astype(int) == 0].reset_index(drop=True)
+    rows = original_images(read_manifest(data, split))
     p_fake = Predictor.load(run_dir).predict_images(rows["image_path"])
     (WORK / "scores").mkdir(parents=True, exist_ok=True)
     np.savez(WORK / "scores" / f"{run_dir.name}.npz", y=rows["y"].to_numpy(), p_fake=p_fake,
@@ -95,9 +94,10 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
                           "test": detection_result(rows, p_fake, card["threshold"])}
         print(label, results[label]["test"].get("eer"), flush=True)
     data = WORK / "split-trim"
-    rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
-                                           WORK / "mfcc_cache.npz")
-    results["MFCC+SVM baseline"] = {"test": detection_result(rows, p_fake, threshold)}
+    for features in ("mfcc", "lfcc"):
+        rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
+                                               WORK / f"{features}_cache.npz", features)
+        results[f"{features.upper()}+SVM baseline"] = {"test": detection_result(rows, p_fake, threshold)}
     return results
 
 

@@ -1,4 +1,4 @@
-"""Step 5: evaluate a trained model on a labelled split and write a report beside a classical baseline.
+"""Step 5: evaluate a trained model on a labelled split and write a report beside two classical baselines.
 
     python eval/evaluate.py                                       # newest run, spectrograms/, test split
     python eval/evaluate.py --model model/saved_models/<run>/model.keras --data spectrograms --split test
@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eval.baseline import run_baseline
+from eval.baseline import FEATURE_KINDS, run_baseline
 from eval.metrics import EvaluationError, classification_metrics, eer_by_group, require_both_classes
 from eval.plots import all_plots
 from preprocessing.config import SPLITS, ConfigMismatchError
 from preprocessing.layouts import label_from_path, normalize_label
 from preprocessing.manifest import DatasetError, is_step1_manifest, read_config, read_manifest
 
-CNN, BASELINE = "CNN", "MFCC + SVM baseline"
+CNN = "CNN"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,7 +38,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--output", help="report folder (default eval/reports/<run name>)")
     parser.add_argument("--threshold", type=float,
                         help="p_fake decision threshold (default: the run's, or the predictions CSV's, else 0.5)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the MFCC + SVM baseline")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the MFCC + SVM and LFCC + SVM baselines")
     parser.add_argument("--predictions", help="predictions CSV (columns path, p_fake) to score instead of a model")
     parser.add_argument("--labels", help="with --predictions: step 1 manifest.csv, REAL/FAKE folder or path,label CSV")
     parser.add_argument("--batch-size", type=int, default=128)
@@ -180,8 +180,14 @@ def group_table(title: str, groups: dict) -> list[str]:
     return lines + [""]
 
 
+def system_metrics(metrics: dict) -> dict[str, dict]:
+    """Display name -> metrics of every scored system: the CNN first, then the baselines."""
+    return {CNN: metrics, **metrics.get("baselines", {})}
+
+
 def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
-    systems = {CNN: metrics, **({BASELINE: metrics["baseline"]} if "baseline" in metrics else {})}
+    systems = system_metrics(metrics)
+    baselines = metrics.get("baselines", {})
     lines = [f"# Evaluation: {metrics['name']}", "",
              f"Evaluated {metrics['evaluated']}: {metrics['counts']['REAL']} REAL and "
              f"{metrics['counts']['FAKE']} FAKE clips. Decision threshold: {metrics['threshold']:.3f} ({metrics['threshold_source']}); "
@@ -192,12 +198,11 @@ def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
               f"{_percent(m['balanced_accuracy'])} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
               f"{m['threshold']:.3f} |" for name, m in systems.items()]
     lines += [""] + [reading(name, m) + "\n" for name, m in systems.items()]
-    if "baseline" in metrics:
-        lines += [f"Baseline: {metrics['baseline']['description']}", ""]
+    lines += [f"Baseline {name}: {m['description']}\n" for name, m in baselines.items()]
     tables = group_table(f"{CNN}: per attack", metrics["per_attack"])
     tables += group_table(f"{CNN}: per origin", metrics["per_origin"])
-    if "baseline" in metrics:
-        tables += group_table(f"{BASELINE}: per origin", metrics["baseline"]["per_origin"])
+    for name, m in baselines.items():
+        tables += group_table(f"{name}: per origin", m["per_origin"])
     if tables:
         lines += ["## Where the errors are", "",
                   "EER per attack scores that attack's fakes against all real clips of the set (ASVspoof "
@@ -224,11 +229,15 @@ def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
               "(spaces replaced by `_`), attack is the generator name (`-` for bona fide or unknown), key is "
               "`bonafide` (REAL) or `spoof` (FAKE), and **score = 1 - p_fake: higher means more bona fide**.", "",
               "## How the numbers are computed", "",
-              "EER follows ASVspoof: bona fide speech is the target class with score 1 - p_fake; the EER is "
-              "where the ROC (sklearn `roc_curve`) crosses FRR = FAR, linearly interpolated between the two "
-              "neighbouring operating points, so a tie between a real and a fake clip counts as half an "
-              "error each. The EER threshold is the p_fake threshold of the nearest operating point. "
-              "Precision, recall and F1 take FAKE as the positive class. All numbers are in metrics.json."]
+              "EER is the ASVspoof reference figure (as in the challenge's evaluation package, and as papers "
+              "quote it): bona fide speech is the target class with score 1 - p_fake; over the DET curve "
+              "(FRR and FAR at every threshold, both end points included, clips with equal scores moving "
+              "together) take the point where |FRR - FAR| is smallest and report the mean of FRR and FAR "
+              "there. The EER threshold is that point's p_fake threshold (p_fake >= threshold -> FAKE "
+              "reproduces its FRR and FAR). metrics.json also has `eer_interpolated`: where the straight "
+              "line between the two points around FRR = FAR crosses it; the two differ only on coarse "
+              "curves (small sets). Precision, recall and F1 take FAKE as the positive class. All numbers "
+              "are in metrics.json."]
     path = folder / "report.md"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -262,15 +271,17 @@ def main(argv=None) -> int:
                    **summarize(rows, p_fake, threshold)}
         systems = {CNN: (rows["y"].to_numpy(), p_fake)}
         if not args.no_baseline and not args.predictions:
-            base_rows, base_p_fake, base_threshold = run_baseline(
-                read_manifest(args.data), args.split, data_config, output / "baseline_features.npz")
-            metrics["baseline"] = {
-                **summarize(base_rows, base_p_fake, base_threshold),
-                "description": "mean and std of 20 MFCCs and their deltas over the same 3 s window as the CNN, "
-                               "standardised, RBF SVM (class-balanced) trained on the train split; p_fake = logistic "
-                               "of the SVM margin (a ranking, not a calibrated probability); threshold at the "
-                               "val split's EER point (0.5 without a val split)."}
-            systems[BASELINE] = (base_rows["y"].to_numpy(), base_p_fake)
+            metrics["baselines"], all_rows = {}, read_manifest(args.data)
+            for features, kind in FEATURE_KINDS.items():
+                base_rows, base_p_fake, base_threshold = run_baseline(
+                    all_rows, args.split, data_config, output / f"baseline_{features}_features.npz", features)
+                metrics["baselines"][kind.name] = {
+                    **summarize(base_rows, base_p_fake, base_threshold),
+                    "description": f"{kind.description} over the same 3 s window as the CNN, standardised, RBF "
+                                   "SVM (class-balanced) trained on the train split; p_fake = logistic of the SVM "
+                                   "margin (a ranking, not a calibrated probability); threshold at the val "
+                                   "split's EER point (0.5 without a val split)."}
+                systems[kind.name] = (base_rows["y"].to_numpy(), base_p_fake)
     except (DatasetError, EvaluationError, ConfigMismatchError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -279,7 +290,7 @@ def main(argv=None) -> int:
     plots = all_plots(systems, CNN, threshold, output)
     (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     report = write_report(output, metrics, plots)
-    for system, m in [(CNN, metrics), *([(BASELINE, metrics["baseline"])] if "baseline" in metrics else [])]:
+    for system, m in system_metrics(metrics).items():
         print(f"{system}: EER {_percent(m['eer'])}, ROC AUC {m['roc_auc']:.3f}, "
               f"balanced accuracy {_percent(m['balanced_accuracy'])} at threshold {m['threshold']:.3f}")
     print(f"wrote {report} (metrics.json, scores.txt and plots beside it)")

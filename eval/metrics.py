@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix,
-                             precision_recall_fscore_support, roc_auc_score, roc_curve)
+                             precision_recall_fscore_support, roc_auc_score)
 
 
 class EvaluationError(ValueError):
@@ -31,31 +31,48 @@ def require_both_classes(y, what: str = "the data") -> None:
                               f"(they need both REAL and FAKE)")
 
 
-def compute_eer(y, p_fake) -> tuple[float, float]:
-    """Equal error rate (0-1) and the p_fake threshold of the operating point nearest to it.
+def det_curve(y, p_fake) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every operating point of the rule p_fake >= threshold -> FAKE: (thresholds, FRR, FAR).
 
-    The ROC of the bona fide scores (sklearn, one point per distinct score) is a chain of
-    straight segments; the EER is where the segment that crosses FRR = FAR meets that line
-    (linear interpolation, i.e. choosing at random between the two neighbouring thresholds).
-    A tie between a real and a fake clip therefore counts as half an error on each side;
-    all scores tied gives 0.5. The official ASVspoof script instead averages FAR and FRR at
-    the nearest point; the two differ by at most half a step of the ROC.
-
-    The threshold reproduces the ROC point where |FRR - FAR| is smallest (the first on ties)
-    with the rule used everywhere: p_fake >= threshold -> FAKE. It is the lowest p_fake that
-    this point rejects (above every p_fake when it rejects none).
+    One point per distinct p_fake plus one above them all, ordered as ASVspoof's DET curve:
+    from rejecting nothing (FRR 0, FAR 1) to rejecting everything (FRR 1, FAR 0). Clips with
+    the same p_fake share a threshold, so they move together: every point is one a threshold
+    can actually reach. FRR = share of REAL clips flagged, FAR = share of FAKE clips passed.
     """
     y, p_fake = np.asarray(y), np.asarray(p_fake, dtype=np.float64)
     require_both_classes(y)
-    score = bonafide_score(p_fake)
-    far, tpr, thresholds = roc_curve(1 - y, score, drop_intermediate=False)
-    frr = 1.0 - tpr
-    gap = frr - far  # strictly decreasing from 1 to -1 along the curve
-    eer = float(np.interp(0.0, gap[::-1], far[::-1]))
-    nearest = int(np.argmin(np.abs(gap)))
-    rejected = p_fake[score < thresholds[nearest]]
-    threshold = rejected.min() if rejected.size else np.nextafter(p_fake.max(), np.inf)
-    return eer, float(threshold)
+    distinct = np.unique(p_fake)
+    thresholds = np.r_[np.nextafter(distinct[-1], np.inf), distinct[::-1]]
+    real, fake = np.sort(p_fake[y == 0]), np.sort(p_fake[y == 1])
+    frr = 1.0 - np.searchsorted(real, thresholds) / real.size
+    far = np.searchsorted(fake, thresholds) / fake.size
+    return thresholds, frr, far
+
+
+def compute_eer(y, p_fake) -> tuple[float, float]:
+    """ASVspoof's reference EER (0-1), the figure papers quote, and the p_fake threshold of its point.
+
+    As in the ASVspoof 2021 evaluation package: on the DET curve (both end points included),
+    take the point where |FRR - FAR| is smallest (the first from the reject-nothing end on
+    ties) and report the mean of FRR and FAR there. The threshold reproduces that point with
+    the rule p_fake >= threshold -> FAKE. The official script walks tied scores one clip at a
+    time; here they share one point (see `det_curve`), which only matters when scores tie.
+    """
+    thresholds, frr, far = det_curve(y, p_fake)
+    nearest = int(np.argmin(np.abs(frr - far)))
+    return float((frr[nearest] + far[nearest]) / 2), float(thresholds[nearest])
+
+
+def compute_eer_interpolated(y, p_fake) -> float:
+    """EER where the straight line between the two DET points around FRR = FAR crosses it.
+
+    This is choosing at random between the two neighbouring thresholds, so a tie between a
+    real and a fake clip counts as half an error each. It differs from `compute_eer` by at
+    most a quarter of the larger rate change of that step, and not at all when the step
+    changes both rates by the same amount.
+    """
+    _, frr, far = det_curve(y, p_fake)
+    return float(np.interp(0.0, frr - far, far))  # FRR - FAR rises strictly from -1 to 1
 
 
 def classification_metrics(y, p_fake, threshold: float) -> dict:
@@ -69,6 +86,7 @@ def classification_metrics(y, p_fake, threshold: float) -> dict:
     return {
         "eer": eer,
         "eer_threshold": eer_threshold,
+        "eer_interpolated": compute_eer_interpolated(y, p_fake),
         "roc_auc": float(roc_auc_score(y, p_fake)),
         "threshold": float(threshold),
         "accuracy": float(accuracy_score(y, predicted)),

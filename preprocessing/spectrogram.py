@@ -30,6 +30,16 @@ def band_frequencies(config: SpectrogramConfig) -> np.ndarray:
     return band_edges(config)[1:-1]
 
 
+def triangular_filters(edges_hz: np.ndarray, sample_rate: int, n_fft: int) -> np.ndarray:
+    """(len(edges_hz) - 2, 1 + n_fft // 2) triangles on the FFT bins: filter i rises from edge i to 1
+    at edge i + 1 and falls to 0 at edge i + 2 (evenly spaced edges: neighbours overlap by half)."""
+    edges = np.asarray(edges_hz, dtype=np.float64)
+    bins = librosa.fft_frequencies(sr=sample_rate, n_fft=n_fft)
+    rising = (bins[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
+    falling = (edges[2:, None] - bins[None, :]) / np.diff(edges)[1:, None]
+    return np.maximum(0.0, np.minimum(rising, falling))
+
+
 @functools.lru_cache(maxsize=8)
 def _filterbank(config: SpectrogramConfig) -> np.ndarray:
     """(n_mels, 1 + n_fft // 2) triangular filters, each scaled to unit area (Slaney), so a band's
@@ -39,10 +49,7 @@ def _filterbank(config: SpectrogramConfig) -> np.ndarray:
         return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels,
                                    fmin=config.fmin, fmax=config.fmax)
     edges = band_edges(config)
-    bins = librosa.fft_frequencies(sr=config.sample_rate, n_fft=config.n_fft)
-    rising = (bins[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
-    falling = (edges[2:, None] - bins[None, :]) / np.diff(edges)[1:, None]
-    triangles = np.maximum(0.0, np.minimum(rising, falling))
+    triangles = triangular_filters(edges, config.sample_rate, config.n_fft)
     return (triangles * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
 
 

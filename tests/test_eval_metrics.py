@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from eval.evaluate import write_scores
-from eval.metrics import EvaluationError, classification_metrics, compute_eer, eer_by_group
+from eval.metrics import (EvaluationError, classification_metrics, compute_eer, compute_eer_interpolated,
+                          eer_by_group)
 
 
 def from_bonafide_scores(bonafide, spoof):
@@ -15,37 +16,78 @@ def from_bonafide_scores(bonafide, spoof):
     return y, 1.0 - scores
 
 
-@pytest.mark.parametrize("bonafide, spoof, expected", [
-    ([0.9, 0.8], [0.2, 0.1], 0.0),                        # perfect separation
-    ([0.2, 0.1], [0.9, 0.8], 1.0),                        # inverted
-    ([0.5, 0.5, 0.5], [0.5, 0.5], 0.5),                   # all scores tied
-    # balanced overlap, threshold 0.5: one real (0.3) rejected, one fake (0.6) accepted: 1/4 each
-    ([0.9, 0.7, 0.5, 0.3], [0.6, 0.4, 0.2, 0.1], 0.25),
-    # a real and a fake tied at 0.5: the ROC steps diagonally from (FAR 0, FRR 1/2) to (1/2, 0),
-    # crossing FAR = FRR at 1/4
-    ([0.9, 0.5], [0.5, 0.1], 0.25),
-    # unequal steps: from (FAR 1/4, FRR 1/2) to (1/2, 0) the line meets FAR = FRR at 1/3
-    # (the official "mean at the nearest point" rule would say 0.375)
-    ([0.8, 0.4], [0.6, 0.4, 0.2, 0.1], 1 / 3),
+# DET points below are (FRR, FAR), walking the bona fide score up: reject nothing, then each
+# score level in turn (bona fide clips at or below it are rejected, spoof clips above it accepted).
+@pytest.mark.parametrize("bonafide, spoof, expected, threshold", [
+    # (0, 1) (0, 1/2) (0, 0) ...: FRR = FAR = 0 when rejecting scores <= 0.2, i.e. p_fake >= 0.8
+    ([0.9, 0.8], [0.2, 0.1], 0.0, 0.8),
+    # (0, 1) (1/2, 1) (1, 1) ...: |FRR - FAR| = 0 at (1, 1), rejecting scores <= 0.2 (p_fake >= 0.8)
+    ([0.2, 0.1], [0.9, 0.8], 1.0, 0.8),
+    # only (0, 1) and (1, 0): both |FRR - FAR| = 1, the first (reject nothing) is taken: mean 1/2
+    ([0.5, 0.5, 0.5], [0.5, 0.5], 0.5, np.nextafter(0.5, 1)),
+    # balanced overlap: rejecting scores <= 0.4 gives (1/4, 1/4) (real 0.3 rejected, fake 0.6 accepted)
+    ([0.9, 0.7, 0.5, 0.3], [0.6, 0.4, 0.2, 0.1], 0.25, 0.6),
+    # one overlap pair: (0, 1) (0, 1/2) (1/2, 1/2) ...: rejecting scores <= 0.4 (p_fake >= 0.6)
+    ([0.9, 0.4], [0.6, 0.1], 0.5, 0.6),
+    # a real and a fake tied at 0.5 move together: (0, 1) (0, 1/2) (1/2, 0) (1, 0);
+    # |FRR - FAR| = 1/2 at two points, the first gives (0 + 1/2) / 2 = 1/4, rejecting <= 0.1
+    ([0.9, 0.5], [0.5, 0.1], 0.25, 0.9),
+    # unequal classes: (0, 1) (0, 3/4) (0, 1/2) (1/2, 1/4) (1/2, 0) (1, 0); nearest (1/2, 1/4)
+    # rejects scores <= 0.4: EER (1/2 + 1/4) / 2 = 3/8
+    ([0.8, 0.4], [0.6, 0.4, 0.2, 0.1], 0.375, 0.6),
+    # unequal, no ties: (0, 1) (0, 1/2) (1/3, 1/2) (1/3, 0) (2/3, 0) (1, 0); nearest (1/3, 1/2)
+    # rejects scores <= 0.3: EER (1/3 + 1/2) / 2 = 5/12
+    ([0.9, 0.5, 0.3], [0.4, 0.2], 5 / 12, 0.7),
 ])
-def test_eer_hand_computed(bonafide, spoof, expected):
-    eer, _ = compute_eer(*from_bonafide_scores(bonafide, spoof))
+def test_reference_eer_hand_computed(bonafide, spoof, expected, threshold):
+    y, p_fake = from_bonafide_scores(bonafide, spoof)
+    eer, eer_threshold = compute_eer(y, p_fake)
     assert eer == pytest.approx(expected)
+    assert eer_threshold == pytest.approx(threshold)
 
 
-def test_eer_threshold_is_a_p_fake_value_that_reproduces_the_operating_point():
-    y, p_fake = from_bonafide_scores([0.9, 0.7, 0.5, 0.3], [0.6, 0.4, 0.2, 0.1])
-    _, threshold = compute_eer(y, p_fake)
-    assert threshold == pytest.approx(0.6)  # lowest p_fake rejected at bona fide score 0.5
+@pytest.mark.parametrize("bonafide, spoof, expected", [
+    ([0.9, 0.8], [0.2, 0.1], 0.0),
+    ([0.5, 0.5, 0.5], [0.5, 0.5], 0.5),               # the line from (0, 1) to (1, 0)
+    ([0.9, 0.5], [0.5, 0.1], 0.25),                   # diagonal step (0, 1/2) -> (1/2, 0): same as reference
+    # (0, 1/2) -> (1/2, 1/4): FRR = t/2, FAR = 1/2 - t/4 meet at t = 2/3, EER 1/3 (reference: 3/8)
+    ([0.8, 0.4], [0.6, 0.4, 0.2, 0.1], 1 / 3),
+    # (1/3, 1/2) -> (1/3, 0): FAR falls to 1/3 at the crossing (reference: 5/12)
+    ([0.9, 0.5, 0.3], [0.4, 0.2], 1 / 3),
+])
+def test_interpolated_eer_hand_computed(bonafide, spoof, expected):
+    assert compute_eer_interpolated(*from_bonafide_scores(bonafide, spoof)) == pytest.approx(expected)
+
+
+def error_rates(y, p_fake, threshold):
+    """(FRR, FAR) of the rule p_fake >= threshold -> FAKE."""
+    flagged = p_fake >= threshold
+    return flagged[y == 0].mean(), (~flagged[y == 1]).mean()
+
+
+def test_eer_threshold_reproduces_the_nearest_det_point():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
-    p_fake = np.clip(0.3 * y + rng.normal(0.35, 0.2, 400), 0, 1)
+    p_fake = np.round(np.clip(0.3 * y + rng.normal(0.35, 0.2, 400), 0, 1), 2)  # rounding makes ties
     eer, threshold = compute_eer(y, p_fake)
-    flagged = p_fake >= threshold
-    frr, far = flagged[y == 0].mean(), (~flagged[y == 1]).mean()
-    step = 1 / min((y == 0).sum(), (y == 1).sum())
-    assert abs(frr - eer) <= step and abs(far - eer) <= step
+    frr, far = error_rates(y, p_fake, threshold)
+    assert eer == pytest.approx((frr + far) / 2)
+    gaps = [abs(np.subtract(*error_rates(y, p_fake, t))) for t in np.r_[np.unique(p_fake), 2.0]]
+    assert abs(frr - far) == pytest.approx(min(gaps))  # no threshold gets closer to FRR = FAR
     assert 0.1 < eer < 0.4
+
+
+def test_reference_eer_matches_a_one_clip_at_a_time_sweep_without_ties():
+    """The ASVspoof package's procedure, written out: sort the bona fide scores of all clips,
+    reject them one by one from the lowest, keep the (FRR, FAR) with the smallest gap."""
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 101)
+    p_fake = rng.uniform(size=101) * 0.6 + 0.3 * y
+    is_bonafide = (1 - y)[np.argsort(1 - p_fake)]
+    frr = np.r_[0, np.cumsum(is_bonafide)] / is_bonafide.sum()
+    far = 1 - np.r_[0, np.cumsum(1 - is_bonafide)] / (1 - is_bonafide).sum()
+    nearest = np.argmin(np.abs(frr - far))
+    assert compute_eer(y, p_fake)[0] == pytest.approx((frr[nearest] + far[nearest]) / 2)
 
 
 def test_eer_is_symmetric_in_the_classes():

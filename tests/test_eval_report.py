@@ -9,7 +9,8 @@ import pytest
 
 from eval.baseline import run_baseline
 from eval.evaluate import main as evaluate
-from eval.metrics import compute_eer
+from eval.metrics import compute_eer, compute_eer_interpolated
+from eval.plots import all_plots
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_config, read_manifest
 
@@ -40,7 +41,8 @@ def test_report_from_predictions_csv(spectrogram_dir, predictions, tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["eer"] == pytest.approx(compute_eer(y, p_fake)[0])
     assert metrics["counts"] == {"REAL": int((y == 0).sum()), "FAKE": int((y == 1).sum())}
-    assert metrics["threshold"] == 0.55 and "baseline" not in metrics
+    assert metrics["threshold"] == 0.55 and "baselines" not in metrics
+    assert metrics["eer_interpolated"] == pytest.approx(compute_eer_interpolated(y, p_fake))
     lines = [line.split() for line in (out / "scores.txt").read_text().splitlines()]
     assert len(lines) == len(y)
     assert [line[2] for line in lines] == ["spoof" if label else "bonafide" for label in y]
@@ -79,18 +81,23 @@ def test_one_class_and_missing_inputs_are_one_line_errors(spectrogram_dir, predi
     assert "manifest.csv not found" in error and len(error.strip().splitlines()) == 1
 
 
-def test_baseline_separates_the_generated_classes_and_caches_features(spectrogram_dir, tmp_path, monkeypatch):
+@pytest.mark.parametrize("features", ["mfcc", "lfcc"])
+def test_baseline_separates_the_generated_classes_and_caches_features(spectrogram_dir, tmp_path, monkeypatch,
+                                                                       features):
     rows, config = read_manifest(spectrogram_dir), read_config(spectrogram_dir)
     cache = tmp_path / "features.npz"
-    scored, p_fake, threshold = run_baseline(rows, "train", config, cache)
+    scored, p_fake, threshold = run_baseline(rows, "train", config, cache, features)
     assert len(scored) == (rows["split"] == "train").sum() and 0 < threshold < 1
     assert compute_eer(scored["y"], p_fake)[0] < 0.2  # FAKE clips carry an extra 3.5 kHz tone
-    monkeypatch.setattr("eval.baseline.audio_windows", lambda *a: pytest.fail("features not cached"))
-    _, again, _ = run_baseline(rows, "train", config, cache)
+    monkeypatch.setattr("eval.baseline.audio_windows", lambda *a, **k: pytest.fail("features not cached"))
+    _, again, _ = run_baseline(rows, "train", config, cache, features)
     assert np.allclose(again, p_fake)
 
 
-def test_model_run_report_with_baseline(spectrogram_dir, trained_run, tmp_path):
+def test_model_run_report_with_both_baselines(spectrogram_dir, trained_run, tmp_path, capsys, monkeypatch):
+    plotted = []
+    monkeypatch.setattr("eval.evaluate.all_plots", lambda systems, *rest: plotted.extend(systems) or
+                        all_plots(systems, *rest))
     out = tmp_path / "report"
     assert evaluate(["--model", str(trained_run / "model.keras"), "--data", str(spectrogram_dir),
                      "--output", str(out)]) == 0
@@ -98,7 +105,14 @@ def test_model_run_report_with_baseline(spectrogram_dir, trained_run, tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["name"] == trained_run.name and metrics["threshold"] == pytest.approx(card["threshold"])
     assert sum(metrics["counts"].values()) == len(read_manifest(spectrogram_dir, "test"))
-    assert metrics["baseline"]["counts"] == metrics["counts"]
-    assert (out / "baseline_features.npz").exists()
     assert SpectrogramConfig.load(out) == SpectrogramConfig.load(spectrogram_dir)
-    assert "MFCC + SVM baseline" in (out / "report.md").read_text()
+    report, console = (out / "report.md").read_text(), capsys.readouterr().out
+    assert list(metrics["baselines"]) == ["MFCC + SVM", "LFCC + SVM"]
+    assert plotted == ["CNN", "MFCC + SVM", "LFCC + SVM"]
+    for (name, baseline), features in zip(metrics["baselines"].items(), ["mfcc", "lfcc"]):
+        assert baseline["counts"] == metrics["counts"] and features.upper() in baseline["description"]
+        assert 0 <= baseline["eer"] <= 1 and "eer_interpolated" in baseline
+        assert (out / f"baseline_{features}_features.npz").exists()
+        assert f"| {name} | {100 * baseline['eer']:.1f}% |" in report  # a row of the summary table
+        assert f"Baseline {name}: {baseline['description']}" in report
+        assert f"{name}: EER {100 * baseline['eer']:.1f}%" in console
