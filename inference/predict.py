@@ -27,7 +27,7 @@ from preprocessing.audio import AUDIO_EXTENSIONS
 from preprocessing.config import CONFIG_FILENAME, ConfigMismatchError, SpectrogramConfig, require_same_config
 from preprocessing.spectrogram import load_image_array
 
-CLIP_COLUMNS = ["path", "kind", "p_fake", "label", "threshold", "duration", "windows", "status", "error"]
+CLIP_COLUMNS = ["path", "kind", "p_fake", "label", "threshold", "duration", "windows", "status", "warning", "error"]
 WINDOW_COLUMNS = ["path", "window", "start_seconds", "p_fake", "label"]
 
 
@@ -108,7 +108,7 @@ def audio_rows(predictor: Predictor, paths: list[Path], max_windows, how: str, j
             yield {**row, "status": "error", "error": clip.error}, []
             continue
         yield {**row, "p_fake": aggregate(clip.window_p_fake, how), "duration": round(clip.audio.duration, 3),
-               "windows": len(clip.window_p_fake), "status": "ok"}, clip.window_p_fake.tolist()
+               "windows": len(clip.window_p_fake), "status": "ok", "warning": clip.warning}, clip.window_p_fake.tolist()
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:

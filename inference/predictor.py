@@ -15,14 +15,16 @@ from typing import Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from model.run import RUNS_DIR, MODEL_FILENAME, RunCard, resolve_run
-from preprocessing.audio import Audio
+from model.calibration import calibrate
+from model.run import MODEL_FILENAME, RUNS_DIR, RunCard, resolve_run
+from preprocessing.audio import Audio, speech_warning
 from preprocessing.config import ConfigMismatchError, SpectrogramConfig, require_same_config
-from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array
+from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array, off_colormap_share
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 AGGREGATIONS = ("mean", "max")
+POOR_VALIDATION_EER = 0.2   # above this, every verdict of the model carries a warning
 
 
 def aggregate(window_p_fake: np.ndarray, how: str = "mean") -> float:
@@ -39,6 +41,7 @@ class ClipScore:
     audio: Audio | None = None
     window_p_fake: np.ndarray | None = None
     error: str = ""
+    warning: str = ""       # why the verdict may mean little (no speech in the window, ...)
 
 
 class Predictor:
@@ -58,21 +61,37 @@ class Predictor:
     def load(cls, path: str | Path | None = None, batch_size: int = 64, root: str | Path = RUNS_DIR) -> "Predictor":
         return cls(resolve_run(path, root), batch_size)
 
+    @property
+    def model_warning(self) -> str:
+        """A warning for every verdict of a weak model, else ""."""
+        eer = self.card.validation_eer
+        if eer is not None and eer > POOR_VALIDATION_EER:
+            return f"this model's own validation EER is {eer:.0%}: its verdicts are weak evidence"
+        return ""
+
+    def image_warning(self, array: np.ndarray) -> str:
+        """A warning for an image that step 1 could not have made (pixels off the model's colormap)."""
+        share = off_colormap_share(array, self.config)
+        if share > 0.01:
+            return f"{share:.0%} of the pixels are not on the {self.config.colormap} colormap: not a step 1 image"
+        return ""
+
     def label(self, p_fake, threshold: float | None = None):
         """'FAKE' where p_fake >= threshold (the model's own unless given), else 'REAL'."""
         threshold = self.threshold if threshold is None else threshold
         return np.where(np.asarray(p_fake) >= threshold, "FAKE", "REAL")
 
     def predict_arrays(self, images: np.ndarray) -> np.ndarray:
-        """uint8 images (N, H, W, C) -> p_fake (N,). The model scales pixels itself."""
+        """uint8 images (N, H, W, C) -> calibrated p_fake (N,). The model scales pixels itself."""
         if len(images) == 0:
             return np.zeros(0, dtype=np.float32)
         expected = (self.config.image_size, self.config.image_size, self.config.channels)
         if images.shape[1:] != expected:
             raise ConfigMismatchError(f"images are {images.shape[1:]}, the model expects {expected}")
         batch = images.astype(np.float32)
-        return np.asarray(self.model.predict_on_batch(batch) if len(batch) <= self.batch_size
-                          else self.model.predict(batch, batch_size=self.batch_size, verbose=0)).ravel()
+        raw = np.asarray(self.model.predict_on_batch(batch) if len(batch) <= self.batch_size
+                         else self.model.predict(batch, batch_size=self.batch_size, verbose=0)).ravel()
+        return calibrate(raw, self.card.calibration)
 
     def check_dataset_config(self, data_config: SpectrogramConfig, what: str) -> None:
         """Refuse a spectrogram folder made with other settings than the model's."""
@@ -103,7 +122,7 @@ class Predictor:
         path, max_windows = job
         try:
             audio, _, arrays = self.windows(path, max_windows)
-            return ClipScore(str(path), audio), arrays
+            return ClipScore(str(path), audio, warning=speech_warning(audio, self.config)), arrays
         except Exception as error:  # any bad file becomes a result with its reason
             return ClipScore(str(path), error=str(error).splitlines()[0] if str(error) else type(error).__name__), None
 

@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.calibration import IDENTITY
 from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING, SpectrogramConfig
 
 RUNS_DIR = Path("model/saved_models")
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"   # models shipped in the repository
+DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v1"                    # answers when the user has no run
 MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
 THRESHOLD_RULE = "p_fake at the validation EER point; p_fake >= threshold -> FAKE"
 
@@ -27,7 +30,8 @@ class RunCard:
     """What a run folder says about its model: settings, threshold, data and validation figures."""
 
     config: SpectrogramConfig           # the images the model was trained on (a model refuses others)
-    threshold: float                    # p_fake >= threshold -> FAKE
+    threshold: float                    # calibrated p_fake >= threshold -> FAKE
+    calibration: dict = field(default_factory=lambda: dict(IDENTITY))  # raw sigmoid -> p_fake
     arch: str = ""
     parameters: int | None = None
     best_epoch: int | None = None
@@ -76,13 +80,28 @@ def list_runs(root: str | Path = RUNS_DIR) -> list[Path]:
     return sorted(runs, key=lambda p: (p / MODEL_FILENAME).stat().st_mtime, reverse=True)
 
 
-def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR) -> Path:
-    """A run folder from a run folder, its model.keras, or None (the newest run under `root`)."""
+def is_pretrained(run_dir: Path) -> bool:
+    return PRETRAINED_DIR in Path(run_dir).resolve().parents
+
+
+def describe_run(run_dir: Path) -> str:
+    """Which model answers, in words (every step prints it)."""
+    if is_pretrained(run_dir):
+        return f"shipped pretrained model {Path(run_dir).name} (see its MODEL_CARD.md)"
+    return f"run {run_dir}"
+
+
+def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR,
+                pretrained: Path | None = DEFAULT_PRETRAINED) -> Path:
+    """A run folder from a run folder, its model.keras, or None: the newest run under `root`,
+    else the shipped pretrained model (a user's own run always takes precedence)."""
     if path is None:
         runs = list_runs(root)
-        if not runs:
-            raise ModelNotFoundError(f"no trained model in {root}/: run python model/train_cnn_model.py first")
-        return runs[0]
+        if runs:
+            return runs[0]
+        if pretrained is not None and (pretrained / MODEL_FILENAME).exists():
+            return pretrained
+        raise ModelNotFoundError(f"no trained model in {root}/: run python model/train_cnn_model.py first")
     path = Path(path)
     run_dir = path.parent if path.suffix == ".keras" else path
     if not (run_dir / MODEL_FILENAME).exists():

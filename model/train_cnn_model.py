@@ -24,6 +24,7 @@ import tensorflow as tf  # noqa: E402
 
 from eval.metrics import compute_eer  # noqa: E402
 from model.cnn import ARCHS, build_model  # noqa: E402
+from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
@@ -164,10 +165,11 @@ def train(args) -> Path:
     train_seconds = time.perf_counter() - started
 
     model.save(run_dir / MODEL_FILENAME)
-    p_fake = model.predict(val_ds, verbose=0).ravel()
-    eer, threshold = compute_eer(val_rows["y"].to_numpy(), p_fake)
+    raw_p_fake = model.predict(val_ds, verbose=0).ravel()
+    calibration = fit_platt(val_rows["y"], raw_p_fake)
+    eer, threshold = compute_eer(val_rows["y"].to_numpy(), calibrate(raw_p_fake, calibration))
     card = RunCard(
-        config=config, threshold=float(threshold), arch=args.arch, parameters=int(model.count_params()),
+        config=config, threshold=float(threshold), calibration=calibration, arch=args.arch, parameters=int(model.count_params()),
         best_epoch=int(val_eer.best_epoch) + 1, epochs_run=len(history.history["loss"]),
         train_seconds=round(train_seconds, 1), device=device,
         validation={"eer": float(eer), "roc_auc": float(history.history["val_auc"][val_eer.best_epoch]),

@@ -85,6 +85,26 @@ def leading_silence_samples(samples: np.ndarray, config: SpectrogramConfig) -> i
     return int(start)
 
 
+def speech_warning(audio: Audio, config: SpectrogramConfig) -> str:
+    """A warning when the first window holds no speech-like sound, else "".
+
+    A crude check, meant to catch inputs whose verdict means nothing: digital silence or a very
+    quiet window, and a steady sound (a tone, a hum, stationary noise), whose 25 ms frame levels
+    barely move, while speech rises and falls with every syllable and pause.
+    """
+    window = audio.samples[audio.speech_start:audio.speech_start + config.clip_samples].astype(np.float64)
+    frame = max(1, config.sample_rate // 40)
+    frames = window[:len(window) // frame * frame].reshape(-1, frame)
+    if frames.size == 0:
+        return "no audio in the window"
+    level_db = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
+    if level_db.max() < -60:
+        return "no audible signal in the window (below -60 dBFS): the verdict means nothing"
+    if np.std(level_db[level_db > level_db.max() - 60]) < 1.0:
+        return "a steady sound, not speech-like (a tone, hum or stationary noise): the verdict means little"
+    return ""
+
+
 def _normalize(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     rms = float(np.sqrt(np.mean(window.astype(np.float64) ** 2)))
     if rms < 1e-7:  # digital silence stays silent

@@ -60,6 +60,19 @@ def colormap_lut(name: str) -> np.ndarray:
     return (colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
 
 
+def _rgb_codes(rgb: np.ndarray) -> np.ndarray:
+    rgb = rgb.astype(np.int64)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+def off_colormap_share(array: np.ndarray, config: SpectrogramConfig) -> float:
+    """Share of an image's pixels (uint8 H x W x C) that are not colours of the config's colormap.
+    Step 1's images have none (PNG is lossless); anything else was not made by this pipeline."""
+    if config.gray:
+        return 0.0
+    return float(1.0 - np.isin(_rgb_codes(array), _rgb_codes(colormap_lut(config.colormap))).mean())
+
+
 def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     """Band power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
     stft = librosa.stft(window, n_fft=config.n_fft, hop_length=config.hop_length,
