@@ -24,6 +24,8 @@ from tqdm import tqdm
 from eval.baseline import run_baseline
 from eval.metrics import EvaluationError, classification_metrics, eer_by_group, require_both_classes
 from eval.plots import all_plots
+from eval.robustness import CONDITIONS
+from preprocessing.audio import AudioError
 from preprocessing.config import ConfigMismatchError
 from preprocessing.layouts import normalize_label
 from preprocessing.manifest import DatasetError, read_config, read_manifest
@@ -43,6 +45,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--predictions", help="predictions CSV (columns path, p_fake) to score instead of a model")
     parser.add_argument("--labels", help="with --predictions: step 1 manifest.csv, REAL/FAKE folder or path,label CSV")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
+                        help="mean relevance maps per class, frequency bands and silence/padding share "
+                             "(a few seconds; a model run only)")
+    parser.add_argument("--conditions", nargs="+", metavar="NAME", choices=[*CONDITIONS, "all"],
+                        help=f"EER under channel conditions, re-imaged from the source audio: "
+                             f"{', '.join(CONDITIONS)}, or all")
     return parser.parse_args(argv)
 
 
@@ -135,6 +143,26 @@ def prediction_rows(predictions: str, labels: str) -> tuple[pd.DataFrame, float 
     return rows, float(thresholds[0]) if len(thresholds) == 1 else None
 
 
+def model_analyses(args, rows: pd.DataFrame, metrics: dict, output: Path) -> list[str]:
+    """--explain and --conditions: add their metrics, return their report sections."""
+    if not (args.explain or args.conditions):
+        return []
+    from eval.explanations import explanation_report
+    from eval.robustness import robustness_report
+    from inference.predictor import Predictor
+
+    predictor = Predictor.load(args.model, args.batch_size)
+    sections = []
+    if args.explain:
+        metrics["explanation"], lines = explanation_report(predictor, rows, output)
+        sections += lines
+    if args.conditions:
+        robustness, lines = robustness_report(predictor, rows, args.conditions, output)
+        metrics.update(robustness)
+        sections += lines
+    return sections
+
+
 # ---------------------------------------------------------------- outputs
 
 def summarize(rows: pd.DataFrame, p_fake, threshold: float) -> dict:
@@ -185,7 +213,7 @@ def group_table(title: str, groups: dict) -> list[str]:
     return lines + [""]
 
 
-def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
+def write_report(folder: Path, metrics: dict, plots: dict[str, Path], sections: list[str] = ()) -> Path:
     systems = {CNN: metrics, **({BASELINE: metrics["baseline"]} if "baseline" in metrics else {})}
     lines = [f"# Evaluation: {metrics['name']}", "",
              f"Evaluated {metrics['evaluated']}: {metrics['counts']['REAL']} REAL and "
@@ -223,6 +251,7 @@ def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
     lines += ["## Plots", ""]
     for title, path in plots.items():
         lines += [f"### {title}", "", notes[title], "", f"![{title}]({path.name})", ""]
+    lines += list(sections)  # --explain, --conditions
     lines += ["## Score file", "",
               "`scores.txt` has one line per clip, `utt_id attack key score`, with no header (the ASVspoof "
               "score file format, so official scoring tools can read it): utt_id is the image or file path "
@@ -276,14 +305,15 @@ def main(argv=None) -> int:
                                "of the SVM margin (a ranking, not a calibrated probability); threshold at the "
                                "val split's EER point (0.5 without a val split)."}
             systems[BASELINE] = (base_rows["y"].to_numpy(), base_p_fake)
-    except (DatasetError, EvaluationError, ConfigMismatchError, FileNotFoundError) as error:
+        sections = [] if args.predictions else model_analyses(args, rows, metrics, output)
+    except (DatasetError, EvaluationError, ConfigMismatchError, FileNotFoundError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
     write_scores(output / "scores.txt", rows["utt_id"], rows["attack"], rows["y"], p_fake)
     plots = all_plots(systems, CNN, threshold, output)
     (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    report = write_report(output, metrics, plots)
+    report = write_report(output, metrics, plots, sections)
     for system, m in [(CNN, metrics), *([(BASELINE, metrics["baseline"])] if "baseline" in metrics else [])]:
         print(f"{system}: EER {_percent(m['eer'])}, ROC AUC {m['roc_auc']:.3f}, "
               f"balanced accuracy {_percent(m['balanced_accuracy'])} at threshold {m['threshold']:.3f}")
