@@ -35,6 +35,7 @@ def mp3(kbps: int):
 
 
 def opus(samples, sample_rate):
+    """Opus in Ogg at about 32 kbps (a VoIP rate)."""
     return codec_round_trip(samples, sample_rate, "OGG", "OPUS", compression_level=OPUS_LEVEL_32K)
 
 
@@ -133,13 +134,13 @@ def robustness_report(predictor, rows, names, folder: Path) -> tuple[dict, list[
 
 
 def robustness_plot(results: dict, path: Path) -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """EER of each condition as a bar, clean in grey and as a dashed line."""
+    from matplotlib.figure import Figure
 
     names = list(results)
     eers = [100 * results[n]["eer"] for n in names]
-    fig, ax = plt.subplots(figsize=(0.9 * len(names) + 2, 4), layout="constrained")
+    fig = Figure(figsize=(0.9 * len(names) + 2, 4), layout="constrained")
+    ax = fig.subplots()
     bars = ax.bar(names, eers,
                   color=["tab:grey"] + ["tab:blue"] * (len(names) - 1))
     ax.bar_label(bars, fmt="%.1f%%", fontsize=8)
@@ -149,14 +150,13 @@ def robustness_plot(results: dict, path: Path) -> Path:
     ax.tick_params(axis="x", rotation=30)
     ax.legend(fontsize=8)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
 def report_lines(results: dict, timing: dict, plot: Path) -> list[str]:
     clean = results["clean"]["eer"]
     lines = ["## Robustness to the channel", "",
-             f"The {timing['clips']} test clips' source audio (first window, un-augmented), each condition applied "
+             f"The {timing['clips']} evaluated clips' source audio (first window, un-augmented), each condition applied "
              "to the decoded samples at the model's sample rate before trim and windowing, re-imaged with the "
              "model's config. `clean` is the same path with no condition (it matches the step 1 images).", "",
              "| condition | what | EER | ROC AUC | EER change |", "|---|---|---:|---:|---:|"]
