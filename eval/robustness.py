@@ -156,8 +156,8 @@ def robustness_plot(results: dict, path: Path) -> Path:
 def report_lines(results: dict, timing: dict, plot: Path) -> list[str]:
     clean = results["clean"]["eer"]
     lines = ["## Robustness to the channel", "",
-             f"The {timing['clips']} evaluated clips' source audio (first window, un-augmented), each condition applied "
-             "to the decoded samples at the model's sample rate before trim and windowing, re-imaged with the "
+             f"The {timing['clips']} evaluated clips' source audio (first window, un-augmented), each condition"
+             " applied to the decoded samples at the model's sample rate before trim and windowing, re-imaged with the "
              "model's config. `clean` is the same path with no condition (it matches the step 1 images).", "",
              "| condition | what | EER | ROC AUC | EER change |", "|---|---|---:|---:|---:|"]
     lines += [f"| {name} | {DESCRIPTIONS.get(name, 'no change')} | {100 * r['eer']:.1f}% | {r['roc_auc']:.3f} | "
