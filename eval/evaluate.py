@@ -23,6 +23,9 @@ import pandas as pd
 from eval.baseline import FEATURE_KINDS, run_baseline
 from eval.metrics import EvaluationError, classification_metrics, eer_by_group, require_both_classes
 from eval.plots import all_plots
+from eval.robustness import CONDITIONS
+from model.run import describe_run
+from preprocessing.audio import AudioError
 from preprocessing.config import SPLITS, ConfigMismatchError
 from preprocessing.layouts import label_from_path, normalize_label
 from preprocessing.manifest import DatasetError, is_step1_manifest, read_config, read_manifest
@@ -42,13 +45,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--predictions", help="predictions CSV (columns path, p_fake) to score instead of a model")
     parser.add_argument("--labels", help="with --predictions: step 1 manifest.csv, REAL/FAKE folder or path,label CSV")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
+                        help="mean relevance maps per class, frequency bands and silence/padding share "
+                             "(a few seconds; a model run only)")
+    parser.add_argument("--conditions", nargs="+", metavar="NAME", choices=[*CONDITIONS, "all"],
+                        help=f"EER under channel conditions, re-imaged from the source audio: "
+                             f"{', '.join(CONDITIONS)}, or all")
     return parser.parse_args(argv)
 
 
 # ---------------------------------------------------------------- what to evaluate
 
-def model_rows(args) -> tuple[pd.DataFrame, str, float, str]:
-    """Run the model on the split's images: (rows with p_fake, run name, threshold, threshold source)."""
+def model_rows(args):
+    """Run the model on the split's images: (rows with p_fake, the Predictor)."""
     rows = read_manifest(args.data, args.split)
     require_both_classes(rows["y"], f"split {args.split!r} of {args.data}")
     from inference.predictor import Predictor  # TensorFlow is loaded only when a model runs
@@ -57,7 +66,7 @@ def model_rows(args) -> tuple[pd.DataFrame, str, float, str]:
     predictor.check_dataset_config(read_config(args.data), str(args.data))
     rows["p_fake"] = predictor.predict_images(rows["image_path"], progress="CNN")
     rows["utt_id"] = rows["image"]
-    return rows, predictor.run_dir.name, predictor.threshold, "the run's validation EER point"
+    return rows, predictor
 
 
 def _key(path) -> str:
@@ -130,6 +139,24 @@ def prediction_rows(predictions: str, labels: str) -> tuple[pd.DataFrame, float 
     return rows, float(thresholds[0]) if len(thresholds) == 1 else None
 
 
+def model_analyses(args, predictor, rows: pd.DataFrame, metrics: dict, output: Path) -> list[str]:
+    """--explain and --conditions: add their metrics, return their report sections."""
+    if not (args.explain or args.conditions):
+        return []
+    from eval.explanations import explanation_report
+    from eval.robustness import robustness_report
+
+    sections = []
+    if args.explain:
+        metrics["explanation"], lines = explanation_report(predictor, rows, output)
+        sections += lines
+    if args.conditions:
+        robustness, lines = robustness_report(predictor, rows, args.conditions, output)
+        metrics.update(robustness)
+        sections += lines
+    return sections
+
+
 # ---------------------------------------------------------------- outputs
 
 def summarize(rows: pd.DataFrame, p_fake, threshold: float) -> dict:
@@ -185,7 +212,7 @@ def system_metrics(metrics: dict) -> dict[str, dict]:
     return {CNN: metrics, **metrics.get("baselines", {})}
 
 
-def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
+def write_report(folder: Path, metrics: dict, plots: dict[str, Path], sections: list[str] = ()) -> Path:
     systems = system_metrics(metrics)
     baselines = metrics.get("baselines", {})
     lines = [f"# Evaluation: {metrics['name']}", "",
@@ -223,6 +250,7 @@ def write_report(folder: Path, metrics: dict, plots: dict[str, Path]) -> Path:
     lines += ["## Plots", ""]
     for title, path in plots.items():
         lines += [f"### {title}", "", notes[title], "", f"![{title}]({path.name})", ""]
+    lines += list(sections)  # --explain, --conditions
     lines += ["## Score file", "",
               "`scores.txt` has one line per clip, `utt_id attack key score`, with no header (the ASVspoof "
               "score file format, so official scoring tools can read it): utt_id is the image or file path "
@@ -256,9 +284,11 @@ def main(argv=None) -> int:
             threshold, threshold_source = ((csv_threshold, "from the predictions CSV") if csv_threshold is not None
                                            else (0.5, "default"))
         else:
-            rows, name, threshold, threshold_source = model_rows(args)
+            rows, predictor = model_rows(args)
+            name, threshold, threshold_source = predictor.run_dir.name, predictor.threshold, "the run's validation EER point"
             data_config = read_config(args.data)
-            evaluated = f"run {name} on {args.data}, split {args.split} (one clip = one image, one 3 s window)"
+            evaluated = (f"{describe_run(predictor.run_dir)} on {args.data}, split {args.split} "
+                         f"(one clip = one image, one 3 s window)")
         if args.threshold is not None:
             threshold, threshold_source = args.threshold, "--threshold"
         output = Path(args.output or Path("eval/reports") / name)
@@ -282,14 +312,15 @@ def main(argv=None) -> int:
                                    "margin (a ranking, not a calibrated probability); threshold at the val "
                                    "split's EER point (0.5 without a val split)."}
                 systems[kind.name] = (base_rows["y"].to_numpy(), base_p_fake)
-    except (DatasetError, EvaluationError, ConfigMismatchError, FileNotFoundError) as error:
+        sections = [] if args.predictions else model_analyses(args, predictor, rows, metrics, output)
+    except (DatasetError, EvaluationError, ConfigMismatchError, FileNotFoundError, AudioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
     write_scores(output / "scores.txt", rows["utt_id"], rows["attack"], rows["y"], p_fake)
     plots = all_plots(systems, CNN, threshold, output)
     (output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    report = write_report(output, metrics, plots)
+    report = write_report(output, metrics, plots, sections)
     for system, m in system_metrics(metrics).items():
         print(f"{system}: EER {_percent(m['eer'])}, ROC AUC {m['roc_auc']:.3f}, "
               f"balanced accuracy {_percent(m['balanced_accuracy'])} at threshold {m['threshold']:.3f}")

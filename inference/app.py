@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from inference.explain import explain, overlay_figure
 from inference.predictor import Predictor, aggregate
 from model.run import RUNS_DIR, RunCard, list_runs
 from preprocessing.audio import AUDIO_EXTENSIONS, AudioError
 from preprocessing.config import CLASS_NAMES, SPLITS
+from preprocessing.spectrogram import image_to_array
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = Path("raw_audio_dataset/demo")
@@ -154,13 +156,26 @@ def timeline_chart(p_fake: np.ndarray, threshold: float, clip_seconds: float) ->
     return line + rule
 
 
-def show_spectrogram(images: list, p_fake: np.ndarray, size: int) -> None:
-    """One window's model input, exactly as the model sees it (shown enlarged, nearest-neighbour)."""
+def show_spectrogram(images: list, p_fake: np.ndarray, size: int) -> int:
+    """One window's model input, exactly as the model sees it (shown enlarged, nearest-neighbour);
+    returns the chosen window (1-based)."""
     window = st.slider("Window", 1, len(images), 1) if len(images) > 1 else 1
     st.html(PIXELATED_IMAGES)
     st.image(images[window - 1], width=size * SPECTROGRAM_SCALE, output_format="PNG",
              caption=f"Model input of window {window}: {size}×{size} mel spectrogram "
                      f"(time →, frequency ↑), p_fake {p_fake[window - 1]:.3f}")
+    return window
+
+
+def show_explanation(predictor: Predictor, image, p_fake: float) -> None:
+    """Where in the chosen window the evidence for its verdict lies, over its spectrogram."""
+    array = image_to_array(image, predictor.config)
+    relevance = explain(predictor.model, array[None], threshold=predictor.threshold,
+                        calibration=predictor.card.calibration)[0][0]
+    verdict = str(predictor.label(p_fake))
+    st.pyplot(overlay_figure(array, relevance, predictor.config, f"Evidence for {verdict} (cyan, HiResCAM)"),
+              width="content")
+    st.caption(f"The more opaque the cyan, the more that region pushed this window towards {verdict}.")
 
 
 def show_analysis(predictor: Predictor, name: str, data: bytes) -> None:
@@ -185,7 +200,8 @@ def show_analysis(predictor: Predictor, name: str, data: bytes) -> None:
     if len(p_fake) > 1:
         charts.altair_chart(timeline_chart(p_fake, predictor.threshold, config.clip_seconds))
     with spectrogram:
-        show_spectrogram(images, p_fake, config.image_size)
+        window = show_spectrogram(images, p_fake, config.image_size)
+        show_explanation(predictor, images[window - 1], p_fake[window - 1])
 
 
 def main() -> None:

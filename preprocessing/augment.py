@@ -16,18 +16,28 @@ CODECS = (("MP3", "MPEG_LAYER_III"), ("OGG", "VORBIS"), ("WAV", "ULAW"), ("OGG",
 
 def band_limit(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """Random telephone-to-wideband pass band (high-pass 50-300 Hz, low-pass 3-7.5 kHz)."""
-    low = rng.uniform(50, 300)
-    high = min(rng.uniform(3000, 7500), 0.45 * sample_rate)
-    sos = signal.butter(6, [low, high], btype="bandpass", fs=sample_rate, output="sos")
+    return bandpass(samples, sample_rate, rng.uniform(50, 300), rng.uniform(3000, 7500))
+
+
+def bandpass(samples: np.ndarray, sample_rate: int, low: float, high: float) -> np.ndarray:
+    """6th-order Butterworth pass band (the upper edge is kept below Nyquist)."""
+    sos = signal.butter(6, [low, min(high, 0.45 * sample_rate)], btype="bandpass", fs=sample_rate, output="sos")
     return signal.sosfilt(sos, samples).astype(np.float32)
 
 
 def codec(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
-    """Round trip through a lossy codec, in memory."""
+    """Round trip through a random lossy codec at its default quality, in memory."""
     container, subtype = CODECS[rng.integers(len(CODECS))]
+    return codec_round_trip(samples, sample_rate, container, subtype)
+
+
+def codec_round_trip(samples: np.ndarray, sample_rate: int, container: str, subtype: str,
+                     **quality) -> np.ndarray:
+    """Encode and decode in memory, keeping level and length. `quality` goes to soundfile.write
+    (compression_level 0-1, bitrate_mode), so a caller can pick a real bitrate."""
     peak = float(np.max(np.abs(samples))) or 1.0
     buffer = io.BytesIO()
-    sf.write(buffer, samples / peak * 0.9, sample_rate, format=container, subtype=subtype)
+    sf.write(buffer, samples / peak * 0.9, sample_rate, format=container, subtype=subtype, **quality)
     buffer.seek(0)
     decoded, _ = sf.read(buffer, dtype="float32")
     decoded = decoded[:len(samples)]
@@ -36,11 +46,16 @@ def codec(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np
 
 def add_noise(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """White or brown-ish noise at a random SNR between 5 and 40 dB."""
-    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) or 1e-4
     noise = rng.standard_normal(len(samples))
     if rng.random() < 0.5:
         noise = signal.lfilter([1.0], [1.0, -0.95], noise)  # low-frequency heavy
-    noise *= rms / (np.sqrt(np.mean(noise ** 2)) * 10 ** (rng.uniform(5, 40) / 20))
+    return mix_at_snr(samples, noise, rng.uniform(5, 40))
+
+
+def mix_at_snr(samples: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """Add `noise` scaled to `snr_db` below the signal's RMS."""
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) or 1e-4
+    noise = noise * (rms / (np.sqrt(np.mean(noise ** 2)) * 10 ** (snr_db / 20)))
     return (samples + noise).astype(np.float32)
 
 

@@ -66,6 +66,7 @@ def test_model_card_and_a_demo_clip_verdict(open_app, trained_run, tmp_path):
     shown = verdict(at)
     assert "Verdict:" in shown and "p_fake = " in shown and "P(fake)" in shown
     assert at.image and not at.slider, "one window: its spectrogram, no window picker"
+    assert len(at.image) == 2 and "pushed this window" in texts(at.caption), "and its explanation overlay"
 
 
 def test_without_demo_clips_the_page_says_how_to_make_them(open_app, trained_run):
