@@ -11,7 +11,6 @@ Every number comes from the pipeline's own scripts (step 1, training) and module
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import time
@@ -24,7 +23,7 @@ from benchmarks.common import DEVSET, WORK, require_devset, require_external, ru
 from eval.baseline import run_baseline
 from eval.metrics import compute_eer, eer_by_group
 from inference.predictor import Predictor
-from preprocessing.layouts import assign_splits, find_clips
+from preprocessing.layouts import assign_splits, find_clips, write_clip_list
 from preprocessing.manifest import original_images, read_config, read_manifest
 
 
@@ -72,7 +71,7 @@ def split_manifest(manifest: Path) -> Path:
     setting below (trim on/off, ...) is trained and tested on exactly the same clips."""
     _, clips = find_clips(manifest)
     assign_splits(clips)
-    return write_manifest(clips, WORK / "split.csv", lambda clip: clip.split)
+    return write_clip_list(clips, WORK / "split.csv", lambda clip: clip.split)
 
 
 def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_flags: list[str]) -> dict:
@@ -101,16 +100,6 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
     return results
 
 
-def write_manifest(clips, path: Path, split_of) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["path", "label", "group", "split", "attack", "source"])
-        for clip in clips:
-            writer.writerow([clip.path, clip.label, clip.group, split_of(clip), clip.attack, clip.origin])
-    return path
-
-
 def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
     """One CSV per source family: that family = test, the others split by group into train/val."""
     _, clips = find_clips(manifest)
@@ -120,7 +109,7 @@ def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
         for clip in rest:
             clip.split = None
         assign_splits(rest, val_fraction=0.15, test_fraction=0.15, seed=seed)
-        folds[held_out] = write_manifest(
+        folds[held_out] = write_clip_list(
             clips, WORK / "loso" / f"{held_out}.csv",
             lambda clip: "test" if clip.origin == held_out else ("val" if clip.split == "val" else "train"))
     return folds
@@ -155,7 +144,7 @@ def cv_manifests(manifest: Path, folds: int, seed: int) -> list[Path]:
             clip.split = None
         assign_splits(rest, val_fraction=0.15, test_fraction=0.15, seed=seed)  # its 'test' part trains
         split_of = {id(clip): "val" if clip.split == "val" else "train" for clip in rest}
-        paths.append(write_manifest(clips, WORK / "cv" / f"fold{fold}.csv",
+        paths.append(write_clip_list(clips, WORK / "cv" / f"fold{fold}.csv",
                                     lambda clip: split_of.get(id(clip), "test")))
     return paths
 
@@ -191,7 +180,7 @@ def external_manifest(devset: Path, external: Path) -> Path:
     assign_splits(dev_clips, val_fraction=0.15, test_fraction=0.15, seed=1337)  # its 'test' part trains
     _, external_clips = find_clips(external)
     held_out = {id(clip) for clip in external_clips}
-    return write_manifest(dev_clips + external_clips, WORK / "external.csv",
+    return write_clip_list(dev_clips + external_clips, WORK / "external.csv",
                           lambda clip: "test" if id(clip) in held_out else ("val" if clip.split == "val" else "train"))
 
 

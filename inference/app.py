@@ -19,8 +19,8 @@ import streamlit as st
 
 from inference.explain import explain, overlay_figure
 from inference.predictor import Predictor, aggregate
-from model.run import RUNS_DIR, RunCard, list_runs
-from preprocessing.audio import AUDIO_EXTENSIONS, AudioError
+from model.run import PRETRAINED_DIR, RUNS_DIR, RunCard, describe_run, is_pretrained, list_runs
+from preprocessing.audio import AUDIO_EXTENSIONS, AudioError, speech_warning
 from preprocessing.config import CLASS_NAMES, SPLITS
 from preprocessing.spectrogram import image_to_array
 
@@ -69,11 +69,12 @@ def demo_clips(demo_dir: Path) -> list[Path]:
 def choose_run() -> Path | None:
     """Sidebar: a runs folder and a run in it; None when the folder holds no trained model."""
     runs_dir = st.sidebar.text_input("Runs folder", str(folder_setting("DEEPFAKE_RUNS_DIR", RUNS_DIR)))
-    runs = list_runs(runs_dir)
+    runs = list_runs(runs_dir) + list_runs(PRETRAINED_DIR)  # the user's runs first, then the shipped ones
     if not runs:
         st.info(f"No trained model in `{runs_dir}`. {HOW_TO_TRAIN}")
         return None
-    return st.sidebar.selectbox("Model run (newest first)", runs, format_func=lambda run: run.name)
+    return st.sidebar.selectbox("Model (your runs newest first, then the shipped pretrained model)", runs,
+                                format_func=lambda run: f"{run.name} (pretrained)" if is_pretrained(run) else run.name)
 
 
 def shown(value, spec: str = "") -> str:
@@ -131,7 +132,8 @@ def show_verdict(predictor: Predictor, p_fake: np.ndarray) -> None:
     shown_p_fake, shown_threshold = distinct_decimals(clip_p_fake, predictor.threshold)
     st.subheader(f"Verdict: :{colour}-background[{verdict}]")
     st.markdown(f"p_fake = **{shown_p_fake}**{over_windows} ({relation} threshold {shown_threshold}). "
-                f"p_fake is the model's output P(fake): the probability that the speech is synthetic.")
+                f"p_fake is the model's output P(fake): the probability that the speech is synthetic. "
+                f"A FAKE verdict is evidence, not proof. Answered by the {describe_run(predictor.run_dir)}.")
 
 
 def waveform_chart(samples: np.ndarray, sample_rate: int) -> alt.Chart:
@@ -190,6 +192,9 @@ def show_analysis(predictor: Predictor, name: str, data: bytes) -> None:
         st.error(f"Could not analyse {name}: {error}")
         return
     config = predictor.config
+    for warning in (speech_warning(audio, config), predictor.model_warning):
+        if warning:
+            st.warning(f"Read this verdict with care: {warning}.")
     show_verdict(predictor, p_fake)
     st.audio(data, format=mimetypes.guess_type(name)[0] or "audio/wav")
     st.caption(f"{name}: {audio.duration:.1f} s at {audio.original_rate} Hz, analysed as {len(p_fake)} "

@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from inference.predictor import AGGREGATIONS, Predictor, aggregate
-from model.run import ModelNotFoundError
+from model.run import ModelNotFoundError, describe_run
 from preprocessing.audio import AUDIO_EXTENSIONS
 from preprocessing.config import CONFIG_FILENAME, ConfigMismatchError, SpectrogramConfig, require_same_config
 from preprocessing.spectrogram import load_image_array
@@ -81,13 +81,14 @@ def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
     """Yield a row per PNG; images of the wrong size, or from a folder made with other settings, are refused."""
     problems: dict[Path, str] = {}
     for start in range(0, len(paths), batch_size):
-        chunk, arrays, errors = paths[start:start + batch_size], [], {}
+        chunk, arrays, errors, index = paths[start:start + batch_size], [], {}, {}
         for path in chunk:
             if path.parent not in problems:
                 problems[path.parent] = folder_problem(predictor, path.parent)
             try:
                 if problems[path.parent]:
                     raise ConfigMismatchError(problems[path.parent])
+                index[path] = len(arrays)
                 arrays.append(load_image_array(path, predictor.config))
             except (OSError, ValueError) as error:  # ConfigMismatchError is a ValueError
                 errors[path] = str(error)
@@ -97,7 +98,8 @@ def image_rows(predictor: Predictor, paths: list[Path], batch_size: int):
             if path in errors:
                 yield {**row, "status": "error", "error": errors[path]}
             else:
-                yield {**row, "p_fake": float(next(p_fake)), "status": "ok"}
+                yield {**row, "p_fake": float(next(p_fake)), "status": "ok",
+                       "warning": predictor.image_warning(arrays[index[path]])}
 
 
 def audio_rows(predictor: Predictor, paths: list[Path], max_windows, how: str, jobs: int):
@@ -135,8 +137,10 @@ def main(argv=None) -> int:
     threshold = predictor.threshold if args.threshold is None else args.threshold
     images = [p for p in files if p.suffix.lower() == ".png"]
     audio = [p for p in files if p.suffix.lower() != ".png"]
-    print(f"model {predictor.run_dir} (output = P(fake), threshold {threshold:.3f}); "
+    print(f"model: {describe_run(predictor.run_dir)} (output = P(fake), threshold {threshold:.3f}); "
           f"{len(images)} images, {len(audio)} audio files")
+    if predictor.model_warning:
+        print(f"warning: {predictor.model_warning}")
 
     started = time.perf_counter()
     rows, window_rows = [], []
@@ -170,6 +174,8 @@ def main(argv=None) -> int:
           + ", ".join(f"{name} {verdicts[name]}" for name in ("REAL", "FAKE", "error") if verdicts[name]))
     for reason, count in Counter(r["error"] for r in rows if r["status"] == "error").most_common(5):
         print(f"  {count} x error: {reason}")
+    for reason, count in Counter(r["warning"] for r in rows if r.get("warning")).most_common(5):
+        print(f"  {count} x warning: {reason}")
     print(f"wrote {output}")
     return 0 if verdicts["REAL"] + verdicts["FAKE"] else 1
 

@@ -48,7 +48,10 @@ def _decode(source) -> tuple[np.ndarray, int]:
         try:
             samples, rate = sf.read(source, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError, TypeError) as error:
-            raise AudioError(f"cannot decode audio: {error}") from None
+            reason = str(error)
+            if "possibly a pipe" in reason or "not recogni" in reason.lower():  # libsndfile's words for it
+                raise AudioError("not a readable audio file (unknown or damaged format)") from None
+            raise AudioError(f"not a readable audio file: {reason}") from None
         return samples.mean(axis=1), rate
     try:
         with warnings.catch_warnings():

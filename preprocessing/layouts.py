@@ -218,3 +218,15 @@ def assign_splits(clips: list[Clip], val_fraction: float = 0.15, test_fraction: 
         clip.split = "test" if test[index] else "val" if val[index] else "train"
     return (f"group-aware stratified split ({len(set(groups))} groups, seed {seed}): "
             f"{(~test & ~val).sum()} train / {val.sum()} val / {test.sum()} test clips")
+
+
+def write_clip_list(clips: list[Clip], path: Path, split_of=lambda clip: clip.split) -> Path:
+    """A CSV manifest step 1 reads back (the csv layout), with a split column: how the benchmarks
+    and the pretrained model fix their splits. `split_of` may override each clip's split."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["path", "label", "group", "split", "attack", "source"])
+        for clip in clips:
+            writer.writerow([clip.path, clip.label, clip.group, split_of(clip), clip.attack, clip.origin])
+    return path

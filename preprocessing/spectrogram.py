@@ -110,6 +110,16 @@ def audio_to_images(source, config: SpectrogramConfig, max_windows: int | None =
     return audio, [window_to_image(w, config) for w in windows]
 
 
+def image_fingerprint(config: SpectrogramConfig) -> str:
+    """SHA-256 of the pixels this code makes from a fixed test signal: stored with a shipped model,
+    so a change of the image definition that keeps the config is still noticed."""
+    import hashlib
+
+    t = np.arange(config.clip_samples) / config.sample_rate
+    chirp = 0.3 * np.sin(2 * np.pi * (100 + 1000 * t) * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+    return hashlib.sha256(np.asarray(window_to_image(chirp.astype(np.float32), config)).tobytes()).hexdigest()
+
+
 def save_png(image: Image.Image, path: Path) -> None:
     """Write atomically: an interrupted run never leaves half a PNG behind."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,74 @@
+"""Reproduce the shipped pretrained model from scratch: step 1 on the devset, the default training
+recipe with a fixed seed, and the run copied into model/pretrained/<name>/ with the exact data
+manifest (paths and labels, no audio) and how long it took.
+
+    python model/train_pretrained.py --devset ../shared/data/devset
+
+Trains on every devset clip but the validation groups (15%, used for early stopping, the
+threshold and the calibration). Never the external or blind sets.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from model.run import CARD_FILENAME, DEFAULT_PRETRAINED, MODEL_FILENAME, RunCard
+from model.train_cnn_model import main as train
+from preprocessing.audio_to_spectrogram import main as step1
+from preprocessing.layouts import assign_splits, find_clips, write_clip_list
+from preprocessing.spectrogram import image_fingerprint
+
+KEPT_FILES = (MODEL_FILENAME, CARD_FILENAME, "history.csv", "training_curves.png")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devset", default="../shared/data/devset", help="folder with the devset's manifest.csv")
+    parser.add_argument("--output", default=str(DEFAULT_PRETRAINED), help="where the shipped run goes")
+    parser.add_argument("--work", default=".cache/pretrained", help="spectrograms and the full run folder")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--step1", default="", help="extra step 1 flags (the recipe's image settings)")
+    parser.add_argument("--train", default="", help="extra training flags")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    manifest = Path(args.devset) / "manifest.csv"
+    if not manifest.exists():
+        print(f"error: {manifest} not found (the labelled devset; see --devset)", file=sys.stderr)
+        return 1
+    work, output = Path(args.work), Path(args.output)
+    started = time.perf_counter()
+    _, clips = find_clips(manifest)
+    for clip in clips:
+        clip.split = None
+    assign_splits(clips, val_fraction=0.15, test_fraction=0.15, seed=1337)
+    clip_list = write_clip_list(clips, work / "clips.csv", lambda clip: "val" if clip.split == "val" else "train")
+    if step1(["--input", str(clip_list), "--output", str(work / "spectrograms"), "--jobs", "2", *args.step1.split()]):
+        return 1
+    if train(["--data", str(work / "spectrograms"), "--output", str(work / "run"), "--seed", str(args.seed),
+              *args.train.split()]):
+        return 1
+    output.mkdir(parents=True, exist_ok=True)
+    for name in KEPT_FILES:
+        shutil.copy2(work / "run" / name, output / name)
+    devset = manifest.parent.resolve()
+    write_clip_list(clips, output / "data_manifest.csv", lambda clip: "val" if clip.split == "val" else "train")
+    text = (output / "data_manifest.csv").read_text().replace(str(devset) + "/", "")  # paths relative to the devset
+    (output / "data_manifest.csv").write_text(text)
+    command = "python model/train_pretrained.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    (output / "training.json").write_text(json.dumps({
+        "command": command.strip(), "seed": args.seed, "step1_flags": args.step1, "train_flags": args.train,
+        "seconds": round(time.perf_counter() - started, 1), "clips": len(clips),
+        "image_fingerprint": image_fingerprint(RunCard.load(output).config)}, indent=2) + "\n")
+    print(f"wrote {output} ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
