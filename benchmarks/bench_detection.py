@@ -201,9 +201,23 @@ def external_experiment(devset: Path, epochs: int, seeds: list[int], tag: str, t
     return {tag: {"seeds": runs, **mean_over_runs(runs)}}
 
 
+def external_baselines(tag: str) -> dict:
+    """MFCC + SVM and LFCC + SVM trained on the same devset split as the external experiment's CNNs
+    (threshold from its val split), tested on the external set. Deterministic: one run each."""
+    data = WORK / f"external-{tag}"
+    results = {}
+    for features in ("mfcc", "lfcc"):
+        rows, p_fake, threshold = run_baseline(read_manifest(data), "test", read_config(data),
+                                               WORK / f"external_{features}_cache.npz", features)
+        results[f"{features.upper()} + SVM"] = detection_result(rows, p_fake, threshold)
+        print(features, results[f"{features.upper()} + SVM"], flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--experiment", choices=("split", "cv", "loso", "external"), required=True)
+    parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines"),
+                        required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
     parser.add_argument("--epochs", type=int, default=40)
@@ -221,6 +235,9 @@ def main() -> None:
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
         result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags)
+    elif args.experiment == "external-baselines":
+        require_external()
+        result = external_baselines(args.tag)
     elif args.experiment == "external":
         result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)
     else:
