@@ -31,6 +31,8 @@ FEATURES = {
     "high_band_ratio": "energy above the high-band edge / total energy",
     "leading_silence_s": "silence before speech, on the original audio (before trimming)",
     "rms_dbfs": "RMS level of the window before level normalisation",
+    "noise_floor_dbfs": "10th percentile of 20 ms frame RMS levels in the window, before level normalisation",
+    "bandwidth_hz": "highest frequency where the window's average spectrum is within 50 dB of its peak",
     "audio_in_window_s": "seconds of audio in the image window (the rest is silent padding)",
     "duration_s": "length of the original file",
     "sample_rate_hz": "sample rate of the original file",
@@ -41,7 +43,29 @@ IN_IMAGES = {
     "rms_dbfs": "removed by level normalisation unless --no-normalize",
     "duration_s": "visible as silent padding when shorter than the window",
     "sample_rate_hz": "resampled away, but a band limit stays visible",
+    "noise_floor_dbfs": "moved with the level by normalisation, but its distance below speech stays visible",
+    "bandwidth_hz": "visible: the image rows above the band limit stay empty",
 }
+NOISE_FRAME_SECONDS = 0.02   # short enough to fit in the pauses between words
+BANDWIDTH_RANGE_DB = 50.0    # a resampler's stopband lies far deeper, speech's high band usually within
+
+
+def noise_floor_dbfs(window: np.ndarray, sample_rate: int) -> float:
+    """The level of the quietest frames (pauses): a recording's background noise, low in clean studio
+    audio and in many synthesisers, high in a room or a phone call."""
+    frame = int(NOISE_FRAME_SECONDS * sample_rate)
+    frames = librosa.util.frame(np.pad(window, (0, max(0, frame - len(window)))), frame_length=frame,
+                                hop_length=frame, axis=0)
+    return float(np.percentile(20 * np.log10(np.maximum(np.sqrt(np.mean(frames ** 2, axis=1)), 1e-10)), 10))
+
+
+def bandwidth_hz(average_power: np.ndarray, freqs: np.ndarray) -> float:
+    """Where the content stops: a clip recorded or coded at 8 kHz ends near 4 kHz however it was
+    resampled, a full-band one near Nyquist (an energy rolloff would sit at a few kHz for both)."""
+    peak = average_power.max()
+    if peak <= 0:
+        return 0.0
+    return float(freqs[np.nonzero(average_power >= peak * 10 ** (-BANDWIDTH_RANGE_DB / 10))[0][-1]])
 
 
 def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: float = 4000.0) -> dict:
@@ -68,6 +92,8 @@ def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: 
         "high_band_ratio": power[freqs >= high_band_hz].sum() / total if total > 0 else np.nan,
         "leading_silence_s": silence / config.sample_rate,
         "rms_dbfs": 20 * np.log10(max(rms, 1e-10)),
+        "noise_floor_dbfs": noise_floor_dbfs(window, config.sample_rate),
+        "bandwidth_hz": bandwidth_hz(power.mean(axis=1), freqs),
         "audio_in_window_s": in_window / config.sample_rate,
     }
 

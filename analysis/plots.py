@@ -112,7 +112,10 @@ def plot_band_energy(energy: np.ndarray, frame: pd.DataFrame, centres: np.ndarra
 
 def plot_feature_distributions(frame: pd.DataFrame, table: pd.DataFrame, path: Path) -> None:
     """One histogram per feature and class, titled with the AUC the feature reaches alone."""
-    fig, axes = plt.subplots(3, 3, figsize=(15, 11), constrained_layout=True)
+    rows = -(-len(FEATURES) // 3)
+    fig, axes = plt.subplots(rows, 3, figsize=(15, 3.7 * rows), constrained_layout=True)
+    for ax in axes.flat[len(FEATURES):]:
+        ax.set_visible(False)
     for ax, name in zip(axes.flat, FEATURES):
         data = frame[[name, "label"]].dropna()
         few_values = data[name].nunique() <= 6

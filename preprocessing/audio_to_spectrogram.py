@@ -8,6 +8,7 @@ Output: <output>/<split>/<REAL|FAKE>/<name>.png, <output>/config.json, <output>/
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import io
 import json
@@ -23,12 +24,13 @@ import soundfile as sf
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from preprocessing.audio import load_audio
+from preprocessing.audio import Audio, load_audio
 from preprocessing.augment import random_channel
 from preprocessing.config import CONFIG_FILENAME, SPLITS, SpectrogramConfig, add_config_arguments, config_from_args
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
 from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
+from synthesis.vocoders import VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoded_copies
 
 # fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
 POOL_START = "fork" if sys.platform == "linux" else "spawn"
@@ -47,39 +49,76 @@ def parse_args(argv=None) -> argparse.Namespace:
     windows.add_argument("--all-segments", action="store_true", help="every window of long recordings")
     parser.add_argument("--augment", type=int, default=0,
                         help="extra random-channel copies of each TRAINING window (both classes)")
+    parser.add_argument("--vocode", nargs="+", default=[], metavar="NAME",
+                        help="add a FAKE copy of each REAL TRAINING clip re-synthesised by each vocoder "
+                             f"(copy-synthesis; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
+                             "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
     parser.add_argument("--group-regex", help="regex on the file name; its first group names the clip's group")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--test-fraction", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=1337)
     add_config_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.vocode == ["all"]:
+        args.vocode = available_vocoders()
+    args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
+    try:
+        check_vocoders(args.vocode)
+    except VocoderError as error:
+        parser.error(str(error))
+    return args
+
+
+def _error_row(base: dict, error: Exception) -> dict:
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return {**base, "image": "", "status": "error", "error": reason, "segment": "", "variant": "",
+            "duration": "", "sample_rate": ""}
+
+
+def _image_rows(job: dict, base: dict, audio: Audio, suffix: str, rng: np.random.Generator,
+                first_variant: int) -> list[dict]:
+    """Save the images of one version of a clip (the audio as decoded, or a vocoded copy) and of its
+    `--augment` random channels, numbered from `first_variant`."""
+    config = job["config"]
+    channels = [None] + [functools.partial(random_channel, rng=rng)] * job["augment"]
+    rows = []
+    for channel_index, channel in enumerate(channels):
+        _, images = audio_to_images(audio, config, job["max_windows"], channel)
+        for segment, picture in enumerate(images):
+            name = job["stem"] + (f"_s{segment:03d}" if job["max_windows"] != 1 else "") + suffix + \
+                (f"_aug{channel_index}" if channel_index else "")
+            image = Path(base["split"]) / base["label"] / f"{name}.png"
+            save_png(picture, job["output"] / image)
+            rows.append({**base, "image": image.as_posix(), "status": "ok", "segment": segment,
+                         "variant": first_variant + channel_index, "duration": round(audio.duration, 3),
+                         "sample_rate": audio.original_rate})
+    return rows
 
 
 def process_clip(job: dict) -> list[dict]:
-    """Make every image of one audio file; a failure becomes one error row, never an exception."""
+    """Make every image of one audio file, then of each vocoded FAKE copy (`job["vocoders"]`, given
+    for REAL training clips only); a failure becomes an error row (the clip's, or one copy's), never
+    an exception."""
     config, clip = job["config"], job["clip"]
     base = {"label": clip["label"], "split": clip["split"], "group": clip["group"], "source": str(clip["path"]),
-            "origin": clip["origin"], "attack": clip["attack"], "error": ""}
+            "origin": clip["origin"], "attack": clip["attack"], "vocoder": "", "error": ""}
+    clip_seed = [job["seed"], zlib.crc32(clip["key"].encode())]
     try:
         audio = load_audio(clip["path"], config)
-        rng = np.random.default_rng([job["seed"], zlib.crc32(clip["key"].encode())])
-        channels = [None] + [functools.partial(random_channel, rng=rng)] * job["augment"]
-        rows = []
-        for variant_index, channel in enumerate(channels):
-            _, images = audio_to_images(audio, config, job["max_windows"], channel)
-            for segment, picture in enumerate(images):
-                suffix = (f"_s{segment:03d}" if job["max_windows"] != 1 else "") + \
-                         (f"_aug{variant_index}" if variant_index else "")
-                image = Path(clip["split"]) / clip["label"] / f"{job['stem']}{suffix}.png"
-                save_png(picture, job["output"] / image)
-                rows.append({**base, "image": image.as_posix(), "status": "ok", "segment": segment,
-                             "variant": variant_index, "duration": round(audio.duration, 3),
-                             "sample_rate": audio.original_rate})
-        return rows
+        rows = _image_rows(job, base, audio, "", np.random.default_rng(clip_seed), first_variant=0)
     except Exception as error:  # any bad file becomes a row with its reason
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return [{**base, "image": "", "status": "error", "error": reason, "segment": "", "variant": "",
-                 "duration": "", "sample_rate": ""}]
+        return [_error_row(base, error)]
+    versions = 1 + job["augment"]  # images per version of the clip and window
+    for index, name in enumerate(job["vocoders"], start=1):
+        copy = {**base, "label": "FAKE", "attack": f"copy-synthesis:{name}", "vocoder": name}
+        rng = np.random.default_rng([*clip_seed, zlib.crc32(name.encode())])  # same copy whatever else is asked
+        try:
+            [(_, samples)] = vocoded_copies(audio.samples, config.sample_rate, [name], rng)
+            rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
+                                first_variant=index * versions)
+        except Exception as error:  # a vocoder that fails on this clip loses only its copy
+            rows.append(_error_row(copy, error))
+    return rows
 
 
 def warm_up(config: SpectrogramConfig) -> float:
@@ -98,10 +137,13 @@ def _init_worker() -> None:
     threadpool_limits(1)  # one BLAS thread per worker: small matrices, no oversubscription
 
 
-def is_up_to_date(rows: list[dict], clip: dict, output: Path) -> bool:
-    """The last run made every image of this clip, for the same split and label, after the audio changed."""
-    if not rows or any(r["status"] != "ok" or r["split"] != clip["split"] or r["label"] != clip["label"]
-                       for r in rows):
+def is_up_to_date(rows: list[dict], clip: dict, output: Path, vocoders: list[str]) -> bool:
+    """The last run made every image of this clip and of its vocoded copies, for the same split and
+    label, after the audio changed."""
+    if not rows or any(r["status"] != "ok" or r["split"] != clip["split"]
+                       or r["label"] != ("FAKE" if r.get("vocoder") else clip["label"]) for r in rows):
+        return False
+    if {r.get("vocoder") or "" for r in rows} != {"", *vocoders}:
         return False
     source_time = Path(clip["path"]).stat().st_mtime
     images = [output / r["image"] for r in rows]
@@ -143,6 +185,8 @@ def main(argv=None) -> int:
 
     max_windows = None if args.all_segments else args.segments
     options = {"segments": max_windows, "augment": args.augment, "seed": args.seed}
+    if args.vocode:  # absent when off, so that outputs made before --vocode existed stay up to date
+        options["vocode"] = args.vocode
     options_file = output / "build_options.json"
     same_options = options_file.exists() and json.loads(options_file.read_text()) == options
     old = previous_rows(output) if same_options and not args.overwrite else {}
@@ -150,9 +194,11 @@ def main(argv=None) -> int:
     kept, jobs = [], []
     for clip, stem in zip(clips, output_stems(clips)):
         record = {**asdict(clip), "path": str(clip.path)}
+        training = clip.split == "train"
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
-               "max_windows": max_windows, "augment": args.augment if clip.split == "train" else 0}
-        if is_up_to_date(old.get(str(clip.path), []), record, output):
+               "max_windows": max_windows, "augment": args.augment if training else 0,
+               "vocoders": args.vocode if training and clip.label == "REAL" else []}
+        if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])
         else:
             jobs.append(job)
@@ -184,14 +230,16 @@ def main(argv=None) -> int:
     journal.remove()
     removed = remove_stale_images(output, rows)
     failed = [r for r in rows if r["status"] == "error"]
+    failed_clips = sum(1 for r in failed if not r["vocoder"])
     made = sum(1 for r in rows if r["status"] == "ok") - sum(1 for r in kept)
     rate = len(jobs) / elapsed if elapsed > 0 and jobs else 0.0
-    print(f"done: {made} images made from {len(jobs) - len(failed)} clips, {len(failed)} failed, "
+    print(f"done: {made} images made from {len(jobs) - failed_clips} clips, {failed_clips} failed, "
           f"{len(clips) - len(jobs)} skipped (up to date); {rate:.1f} clips/s "
           f"(after {warm_up_seconds:.1f} s of warm-up)"
+          + (f"; {len(failed) - failed_clips} vocoded copies failed" if len(failed) > failed_clips else "")
           + (f"; removed {removed} stale images" if removed else ""))
     for row in failed[:10]:
-        print(f"  failed: {row['source']}: {row['error']}")
+        print(f"  failed: {row['source']}{' (' + row['vocoder'] + ')' if row['vocoder'] else ''}: {row['error']}")
     if len(failed) > 10:
         print(f"  ... and {len(failed) - 10} more (see status=error rows in {output / MANIFEST_FILENAME})")
     counts = {}
@@ -199,6 +247,10 @@ def main(argv=None) -> int:
         if row["status"] == "ok":
             counts[(row["split"], row["label"])] = counts.get((row["split"], row["label"]), 0) + 1
     print("images: " + ", ".join(f"{s}/{l} {n}" for (s, l), n in sorted(counts.items())))
+    copies = sum(1 for row in rows if row["status"] == "ok" and row.get("vocoder"))
+    if copies:
+        print(f"  of which {copies} train/FAKE images are vocoded copies ({', '.join(args.vocode)}); "
+              f"step 3's class weights rebalance the classes")
     print(f"wrote {output / MANIFEST_FILENAME} and {output / CONFIG_FILENAME}")
     if not counts:
         print("error: no clip could be converted", file=sys.stderr)

@@ -12,8 +12,10 @@ from preprocessing.config import SpectrogramConfig
 
 MANIFEST_FILENAME = "manifest.csv"
 JOURNAL_FILENAME = "manifest.journal.csv"   # rows of clips done so far, while step 1 runs
+# variant: 0 = the audio as it is; others are training-only copies (augmented, or re-synthesised by
+# `vocoder`, empty for every other row)
 COLUMNS = ["image", "label", "split", "group", "status", "error", "source", "origin",
-           "attack", "segment", "variant", "duration", "sample_rate"]
+           "attack", "vocoder", "segment", "variant", "duration", "sample_rate"]
 
 
 class DatasetError(ValueError):
@@ -92,7 +94,7 @@ def read_manifest(data_dir: str | Path, split: str | None = None) -> pd.DataFram
     if not manifest.exists():
         raise DatasetError(f"{manifest} not found: run preprocessing/audio_to_spectrogram.py "
                            f"--output {data_dir} first")
-    frame = pd.read_csv(manifest, dtype={"group": str, "attack": str, "origin": str}, keep_default_na=False)
+    frame = pd.read_csv(manifest, dtype={"group": str, "attack": str, "origin": str, "vocoder": str}, keep_default_na=False)
     frame = frame[frame["status"] == "ok"].copy()
     if split is not None:
         frame = frame[frame["split"] == split].copy()
@@ -104,7 +106,7 @@ def read_manifest(data_dir: str | Path, split: str | None = None) -> pd.DataFram
 
 
 def original_images(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of images made from the audio as it is (no augmented copies)."""
+    """Rows of images made from the audio as it is (no augmented or vocoded copies)."""
     return frame[frame["variant"].astype(int) == 0].reset_index(drop=True)
 
 

@@ -124,3 +124,22 @@ def test_clip_features_measure_the_original_audio(tmp_path):
         expected = np.clip(band_db(window, config), config.db_floor, config.db_ceiling)
         step = (config.db_ceiling - config.db_floor) / 255
         assert np.abs(image_to_db(tmp_path / "image.png", config) - expected).max() <= step / 2 + 1e-3
+
+
+def test_noise_floor_and_bandwidth_move_the_right_way():
+    """Broadband 'speech' bursts with pauses; a noisy room raises the floor, an 8 kHz channel halves the band."""
+    import librosa
+
+    config = SpectrogramConfig()
+    rng = np.random.default_rng(3)
+    gate = (np.arange(RATE * 3) % (RATE // 2)) < 0.3 * RATE  # 0.3 s of sound, 0.2 s pauses
+    speech = 0.1 * rng.normal(size=RATE * 3) * gate
+    clean, noisy = (speech + level * rng.normal(size=speech.size) for level in (1e-3, 1e-2))
+    narrow = librosa.resample(librosa.resample(clean, orig_sr=RATE, target_sr=8000), orig_sr=8000, target_sr=RATE)
+    clean_f, noisy_f, narrow_f = (clip_features(x.astype(np.float32), config) for x in (clean, noisy, narrow))
+    assert clean_f["noise_floor_dbfs"] == pytest.approx(-60, abs=2)
+    assert noisy_f["noise_floor_dbfs"] == pytest.approx(-40, abs=2)
+    assert clean_f["rms_dbfs"] == pytest.approx(noisy_f["rms_dbfs"], abs=1)  # the level alone does not show it
+    assert clean_f["bandwidth_hz"] > 7500 and 3500 < narrow_f["bandwidth_hz"] < 4100
+    silent = clip_features(np.zeros(RATE, np.float32), config)
+    assert silent["bandwidth_hz"] == 0 and silent["noise_floor_dbfs"] == -200

@@ -326,3 +326,74 @@ def test_label_from_the_nearest_labelled_folder(tmp_path):
     assert label_from_path("data/clips/x.wav") is None
     assert label_from_path(tmp_path / "REAL" / "FAKE" / "x.wav", tmp_path / "REAL") == "FAKE"
     assert label_from_path(tmp_path / "REAL" / "x.wav", tmp_path / "REAL") is None  # the root does not count
+
+
+def test_vocoded_copies_are_training_fakes_of_real_clips_only(folder_dataset, tmp_path, capsys):
+    from preprocessing.manifest import original_images, read_manifest
+
+    output = tmp_path / "spec"
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--vocode", "world", "griffin_lim"]) == 0
+    rows = read_rows(output)
+    copies = [r for r in rows if r["vocoder"]]
+    originals = [r for r in rows if not r["vocoder"]]
+    real_train = {r["source"]: r for r in originals if r["split"] == "train" and r["label"] == "REAL"}
+    assert len(originals) == 16 and all(r["attack"] in ("", "bonafide") for r in originals)
+    assert sorted((r["source"], r["vocoder"]) for r in copies) == \
+        sorted((source, name) for source in real_train for name in ("world", "griffin_lim"))
+    for copy in copies:
+        assert (copy["split"], copy["label"], copy["status"]) == ("train", "FAKE", "ok")
+        assert copy["group"] == real_train[copy["source"]]["group"]
+        assert copy["attack"] == f"copy-synthesis:{copy['vocoder']}" and copy["variant"] != "0"
+        assert copy["image"].startswith("train/FAKE/") and f"_voc-{copy['vocoder']}" in copy["image"]
+    assert len({r["image"] for r in rows}) == len(rows)
+    assert not set(original_images(read_manifest(output))["vocoder"]) - {""}
+    assert f"of which {len(copies)} train/FAKE images are vocoded copies" in capsys.readouterr().out
+
+    step1(["--input", str(folder_dataset), "--output", str(output), "--vocode", "world", "griffin_lim"])
+    assert "16 skipped" in capsys.readouterr().out
+    again = tmp_path / "again"  # the copies (griffin_lim's random phase too) are seeded per clip
+    step1(["--input", str(folder_dataset), "--output", str(again), "--vocode", "griffin_lim"])
+    for copy in (r for r in copies if r["vocoder"] == "griffin_lim"):
+        assert np.array_equal(np.asarray(Image.open(output / copy["image"])),
+                              np.asarray(Image.open(again / copy["image"])))
+    step1(["--input", str(folder_dataset), "--output", str(output)])  # another --vocode list rebuilds
+    assert "0 skipped" in capsys.readouterr().out and not any(r["vocoder"] for r in read_rows(output))
+
+
+def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        step1(["--input", str(folder_dataset), "--output", str(tmp_path / "spec"), "--vocode", "world", "wrold"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "unknown vocoder 'wrold'" in error and "griffin_lim" in error
+    assert not (tmp_path / "spec").exists()
+
+
+def test_a_failing_vocoder_loses_only_its_copy_and_copies_are_augmented(tmp_path, monkeypatch):
+    from synthesis.vocoders import VOCODERS
+
+    def broken(samples, sample_rate, rng):
+        raise RuntimeError("vocoder broke")
+
+    monkeypatch.setitem(VOCODERS, "lpc", broken)
+    root = make_folder_dataset(tmp_path / "audio", per_class=4)
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root), "--output", str(output), "--vocode", "lpc", "griffin_lim",
+                  "--augment", "1"]) == 0
+    rows = read_rows(output)
+    assert sum(not r["vocoder"] and r["variant"] == "0" for r in rows) == 8
+    broken_rows = [r for r in rows if r["vocoder"] == "lpc"]
+    assert broken_rows and all(r["status"] == "error" and r["error"] == "vocoder broke" for r in broken_rows)
+    copies = [r for r in rows if r["vocoder"] == "griffin_lim"]
+    assert all(r["status"] == "ok" for r in copies)
+    assert sorted(r["variant"] for r in copies) == sorted(["4", "5"] * len(broken_rows))  # 0-1 clip, 2-3 lpc
+
+
+def test_step3_trains_on_vocoded_copies(tmp_path):
+    from model.train_cnn_model import main as train
+
+    root = make_folder_dataset(tmp_path / "audio", per_class=6)
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root), "--output", str(output), "--vocode", "griffin_lim"]) == 0
+    assert any(r["vocoder"] for r in read_rows(output))
+    assert train(["--data", str(output), "--output", str(tmp_path / "run"), "--epochs", "1",
+                  "--batch-size", "8"]) == 0
