@@ -4,7 +4,8 @@
 
 The model's output is p_fake = P(fake), the probability that the speech is synthetic; the
 verdict is FAKE when p_fake >= the run's threshold. The environment variables
-DEEPFAKE_RUNS_DIR (saved runs) and DEEPFAKE_DEMO_DIR (demo clips) point the page at other folders.
+DEEPFAKE_RUNS_DIR (saved runs), DEEPFAKE_PRETRAINED_DIR (shipped models) and DEEPFAKE_DEMO_DIR (demo
+clips) point the page at other folders.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import streamlit as st
 
 from inference.explain import explain, overlay_figure
 from inference.predictor import Predictor, aggregate
-from model.run import PRETRAINED_DIR, RUNS_DIR, RunCard, describe_run, is_pretrained, list_runs
+from model.run import PRETRAINED_DIR, RUNS_DIR, RunCard, describe_run, list_runs
 from preprocessing.audio import AUDIO_EXTENSIONS, AudioError, speech_warning
 from preprocessing.config import CLASS_NAMES, SPLITS
 from preprocessing.spectrogram import image_to_array
@@ -69,12 +70,13 @@ def demo_clips(demo_dir: Path) -> list[Path]:
 def choose_run() -> Path | None:
     """Sidebar: a runs folder and a run in it; None when the folder holds no trained model."""
     runs_dir = st.sidebar.text_input("Runs folder", str(folder_setting("DEEPFAKE_RUNS_DIR", RUNS_DIR)))
-    runs = list_runs(runs_dir) + list_runs(PRETRAINED_DIR)  # the user's runs first, then the shipped ones
+    shipped = list_runs(folder_setting("DEEPFAKE_PRETRAINED_DIR", PRETRAINED_DIR))
+    runs = list_runs(runs_dir) + shipped  # the user's runs first, then the shipped ones
     if not runs:
         st.info(f"No trained model in `{runs_dir}`. {HOW_TO_TRAIN}")
         return None
     return st.sidebar.selectbox("Model (your runs newest first, then the shipped pretrained model)", runs,
-                                format_func=lambda run: f"{run.name} (pretrained)" if is_pretrained(run) else run.name)
+                                format_func=lambda run: f"{run.name} (pretrained)" if run in shipped else run.name)
 
 
 def shown(value, spec: str = "") -> str:

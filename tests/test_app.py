@@ -23,9 +23,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture
 def open_app(monkeypatch, tmp_path):
     """Run the page against a runs folder and a demo folder (empty unless given)."""
-    def run(runs_dir: Path, demo_dir: Path | None = None) -> AppTest:
+    def run(runs_dir: Path, demo_dir: Path | None = None, pretrained_dir: Path | None = None) -> AppTest:
         monkeypatch.setenv("DEEPFAKE_RUNS_DIR", str(runs_dir))
         monkeypatch.setenv("DEEPFAKE_DEMO_DIR", str(demo_dir or tmp_path / "no_demo"))
+        monkeypatch.setenv("DEEPFAKE_PRETRAINED_DIR", str(pretrained_dir or tmp_path / "no_pretrained"))
         return AppTest.from_file(str(APP), default_timeout=60).run()
     return run
 
@@ -49,6 +50,16 @@ def test_without_model_the_page_says_how_to_train_one(open_app, tmp_path):
     assert not at.exception
     assert "python model/train_cnn_model.py" in texts(at.info) and "make demo" in texts(at.info)
     assert not at.file_uploader
+
+
+def test_without_a_run_of_your_own_the_shipped_model_answers(open_app, trained_run, tmp_path):
+    import shutil
+
+    shutil.copytree(trained_run, tmp_path / "shipped" / "v1")
+    at = open_app(tmp_path / "no_runs", pretrained_dir=tmp_path / "shipped")
+    assert not at.exception and not at.info
+    assert at.sidebar.selectbox[0].format_func(at.sidebar.selectbox[0].value) == "v1 (pretrained)"
+    assert at.file_uploader
 
 
 def test_model_card_and_a_demo_clip_verdict(open_app, trained_run, tmp_path):
