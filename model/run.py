@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING, SpectrogramConfig
 
 RUNS_DIR = Path("model/saved_models")
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"   # models shipped in the repository
-DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v1"                    # answers when the user has no run
+DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v1"                    # what model/train_pretrained.py writes
 MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
 THRESHOLD_RULE = "p_fake at the validation EER point; p_fake >= threshold -> FAKE"
 
@@ -80,8 +81,13 @@ def list_runs(root: str | Path = RUNS_DIR) -> list[Path]:
     return sorted(runs, key=lambda p: (p / MODEL_FILENAME).stat().st_mtime, reverse=True)
 
 
+def pretrained_dir() -> Path:
+    """Where shipped models are looked for (DEEPFAKE_PRETRAINED_DIR points elsewhere, e.g. in tests)."""
+    return Path(os.environ.get("DEEPFAKE_PRETRAINED_DIR") or PRETRAINED_DIR)
+
+
 def is_pretrained(run_dir: Path) -> bool:
-    return PRETRAINED_DIR in Path(run_dir).resolve().parents
+    return pretrained_dir().resolve() in Path(run_dir).resolve().parents
 
 
 def describe_run(run_dir: Path) -> str:
@@ -91,16 +97,13 @@ def describe_run(run_dir: Path) -> str:
     return f"run {run_dir}"
 
 
-def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR,
-                pretrained: Path | None = DEFAULT_PRETRAINED) -> Path:
+def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR) -> Path:
     """A run folder from a run folder, its model.keras, or None: the newest run under `root`,
     else the shipped pretrained model (a user's own run always takes precedence)."""
     if path is None:
-        runs = list_runs(root)
+        runs = list_runs(root) or list_runs(pretrained_dir())
         if runs:
             return runs[0]
-        if pretrained is not None and (pretrained / MODEL_FILENAME).exists():
-            return pretrained
         raise ModelNotFoundError(f"no trained model in {root}/: run python model/train_cnn_model.py first")
     path = Path(path)
     run_dir = path.parent if path.suffix == ".keras" else path

@@ -89,6 +89,7 @@ def test_wrong_images_are_refused_with_a_reason(trained_run, spectrogram_dir, tm
 
 def test_no_model_is_a_clear_error(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEEPFAKE_PRETRAINED_DIR", str(tmp_path / "no_shipped_models"))
     write_clip(tmp_path / "a.wav")
     assert predict(["--input", str(tmp_path / "a.wav")]) == 1
     assert "train_cnn_model.py" in capsys.readouterr().err

@@ -29,12 +29,20 @@ def test_the_shipped_model_loads_safely_and_matches_todays_image_code():
     assert (DEFAULT_PRETRAINED / "MODEL_CARD.md").exists() and card.calibration["method"] == "platt"
 
 
-def test_prediction_falls_back_to_the_shipped_model_and_a_user_run_wins(trained_run, tmp_path):
+def test_prediction_falls_back_to_the_shipped_model_and_a_user_run_wins(trained_run, tmp_path, monkeypatch, capsys):
+    from conftest import write_clip
+    from inference.predict import main as predict
+
     runs, shipped_dir = tmp_path / "runs", tmp_path / "pretrained" / "v1"
     shutil.copytree(trained_run, shipped_dir)
-    assert resolve_run(None, runs, pretrained=shipped_dir) == shipped_dir
+    monkeypatch.setenv("DEEPFAKE_PRETRAINED_DIR", str(shipped_dir.parent))
+    assert resolve_run(None, runs) == shipped_dir
+    monkeypatch.chdir(tmp_path)  # predict.py looks for the user's runs in model/saved_models
+    clip = write_clip(tmp_path / "clip.wav")
+    assert predict(["--input", str(clip), "--output", str(tmp_path / "p.csv")]) == 0
+    assert "shipped pretrained model v1" in capsys.readouterr().out
     shutil.copytree(trained_run, runs / "mine")
-    assert resolve_run(None, runs, pretrained=shipped_dir) == runs / "mine"
+    assert resolve_run(None, runs) == runs / "mine"
 
 
 def test_platt_calibration_is_monotone_and_calibrated():
