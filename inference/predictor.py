@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from model.calibration import calibrate
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard, resolve_run
-from preprocessing.audio import Audio, speech_warning
+from preprocessing.audio import Audio, Channel, speech_warning
 from preprocessing.config import ConfigMismatchError, SpectrogramConfig, require_same_config
 from preprocessing.spectrogram import audio_to_images, image_to_array, load_image_array, off_colormap_share
 
@@ -49,6 +49,8 @@ class Predictor:
 
     def __init__(self, run_dir: Path, batch_size: int = 64):
         import keras  # imported here so that listing runs stays fast
+
+        import model.cnn  # noqa: F401  registers the custom layers a saved model may use
 
         self.run_dir = run_dir
         self.card = RunCard.load(run_dir)
@@ -107,10 +109,11 @@ class Predictor:
                   for start in tqdm(starts, desc=progress, unit="batch", disable=progress is None)]
         return np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
 
-    def windows(self, source, max_windows: int | None = 1):
+    def windows(self, source, max_windows: int | None = 1, channel: Channel | None = None):
         """Audio path, bytes or Audio -> (Audio, PIL images, uint8 arrays): the model's inputs,
-        made by step 1's code with the run's config. Pure: safe to call from several threads."""
-        audio, images = audio_to_images(source, self.config, max_windows)
+        made by step 1's code with the run's config (through `channel` if given, as a robustness
+        test would). Pure: safe to call from several threads."""
+        audio, images = audio_to_images(source, self.config, max_windows, channel)
         return audio, images, np.stack([image_to_array(image, self.config) for image in images])
 
     def predict_audio(self, source, max_windows: int | None = 1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-ARCHS = ("compact", "seed")
+ARCHS = ("compact", "lcnn", "seed")
 
 
 def _seed_body(x):
@@ -33,6 +33,46 @@ def _compact_body(x):
     return layers.Dropout(0.3)(x)
 
 
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class MaxFeatureMap(layers.Layer):
+    """Max-feature-map (LCNN, Wu et al. 2018; the ASVspoof 2019 winner's activation): the
+    element-wise max of the two halves of the channels, a learned competitive selection."""
+
+    def call(self, x):
+        first, second = keras.ops.split(x, 2, axis=-1)
+        return keras.ops.maximum(first, second)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // 2)
+
+
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class TimeStatistics(layers.Layer):
+    """Mean and standard deviation over time (axis 2) per frequency row and channel: pooling that
+    keeps where in frequency a pattern sits and how steady it is."""
+
+    def call(self, x):
+        mean = keras.ops.mean(x, axis=2)
+        std = keras.ops.sqrt(keras.ops.var(x, axis=2) + 1e-6)
+        return keras.ops.concatenate([mean, std], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], 2 * input_shape[3])
+
+
+def _lcnn_body(x):
+    """The card's three blocks, LCNN-style: each conv makes twice the channels and max-feature-map
+    keeps the larger half; statistics pooling over time keeps the frequency axis."""
+    for filters, stride in ((32, 2), (64, 1), (128, 1)):
+        x = layers.Conv2D(2 * filters, 3, strides=stride, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = MaxFeatureMap()(x)
+        x = layers.MaxPooling2D()(x)
+    x = TimeStatistics(name="statistics_over_time")(x)
+    x = layers.Flatten()(x)
+    return layers.Dropout(0.3)(x)
+
+
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
                 pixel_noise: float = 0.0) -> keras.Model:
     """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only)."""
@@ -40,7 +80,7 @@ def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
     if pixel_noise > 0:
         x = layers.GaussianNoise(pixel_noise)(x)
-    body = {"seed": _seed_body, "compact": _compact_body}[arch]
+    body = {"seed": _seed_body, "compact": _compact_body, "lcnn": _lcnn_body}[arch]
     x = body(x)
     p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)
     return keras.Model(inputs, p_fake, name=f"deepfake_cnn_{arch}")

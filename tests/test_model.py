@@ -124,3 +124,16 @@ def test_the_network_learns_a_visible_difference(tmp_path):
     y = np.array([label for _, label in held_out])
     assert compute_eer(y, p_fake)[0] < 0.2
     assert (predictor.label(p_fake) == np.where(y == 1, "FAKE", "REAL")).mean() >= 0.75
+
+
+def test_lcnn_stays_within_the_card_and_reloads_in_a_fresh_process(tmp_path):
+    import subprocess
+    import sys
+
+    model = build_model("lcnn")
+    assert model.count_params() <= 500_000 and model.output_shape == (None, 1)
+    model.save(tmp_path / "model.keras")
+    code = ("import keras, inference.predictor; "
+            f"keras.saving.load_model(r'{tmp_path / 'model.keras'}', safe_mode=True)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]
