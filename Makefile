@@ -59,7 +59,18 @@ bench: setup
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
 	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
-	$(PY) benchmarks/bench_detection.py --experiment cv
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --train '--arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag mel
+	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --train '--arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc'
+	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
+	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
+	for tag in mel linear lcnn augment1 vocode-world-lpc; do \
+		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--truncate 0'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1'

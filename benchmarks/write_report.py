@@ -56,10 +56,12 @@ def split_section(result: dict) -> list[str]:
     return lines + [""]
 
 
-def cv_section(result: dict) -> list[str]:
-    rows = result["results"]
+def cv_section(results: list[dict]) -> list[str]:
+    """All cv-*.json results in one table (each file: one or more settings, its own command)."""
+    rows = {name: row for result in results for name, row in result["results"].items()}
     folds = len(next(iter(rows.values()))["folds"])
-    lines = [f"## Before and after: {folds}-fold grouped cross-validation on the devset", *header(result),
+    headers = [line for result in results for line in header(result)]
+    lines = [f"## Before and after: {folds}-fold grouped cross-validation on the devset", *headers,
              f"Every clip is in the test split of exactly one fold (folds by group, stratified by label); "
              f"each fold trains on the other clips (val = 15% of their groups). Test EER per fold and "
              f"its mean: one small test split moves by several points between runs, the mean over "
@@ -75,6 +77,60 @@ def cv_section(result: dict) -> list[str]:
     for origin in origins:
         lines.append(f"| {origin} | " + " | ".join(pct(row["mean_by_origin"].get(origin)) for row in rows.values())
                      + " |")
+    return lines + [""]
+
+
+def external_section(loaded: dict) -> list[str]:
+    """external-<tag>.json (CNN, 3 seeds), external-baselines-*, -stress-*, -windows-*."""
+    trained = {k: v for k, v in loaded.items() if k.startswith("external-")
+               and not k.startswith(("external-baselines", "external-stress", "external-windows"))}
+    if not trained:
+        return []
+    lines = ["## Generalisation: trained on the whole devset, tested on the external set", "",
+             "The external set (`../shared/data/external`, 377 clips of ASVspoof 2019/2021 LA/DF and WaveFake, "
+             "sources the devset lacks) is used for measuring only: nothing is trained, tuned or thresholded on "
+             "it. Each CNN setting is trained with 3 seeds on the devset (15% of its groups as validation); the "
+             "table gives the mean and the spread.", ""]
+    for result in trained.values():
+        lines += header(result)
+    origins = sorted({o for r in trained.values() for row in r["results"].values() for o in row["mean_by_origin"]})
+    lines += ["| setting | step 1 / training flags | EER per seed | mean (sd) | " + " | ".join(origins) + " |",
+              "|---" * (4 + len(origins)) + "|"]
+    for result in trained.values():
+        for name, row in result["results"].items():
+            flags = " ".join(f"`{f}`" for f in (result["step1_flags"], result["train_flags"]) if f) or "defaults"
+            lines.append(f"| {name} | {flags} | " + ", ".join(pct(run["eer"]) for run in row["seeds"])
+                         + f" | **{pct(row['mean_eer'])}** ({pct(row['std_eer'])}) | "
+                         + " | ".join(pct(row["mean_by_origin"].get(o)) for o in origins) + " |")
+    for key, result in loaded.items():
+        if key.startswith("external-baselines"):
+            lines += ["", f"Classical baselines on the same split ({key.split('-', 2)[2]} images' split; "
+                      "deterministic, one run):", *header(result), "| system | EER | " + " | ".join(origins) + " |",
+                      "|---" * (2 + len(origins)) + "|"]
+            for name, row in result["results"].items():
+                lines.append(f"| {name} | {pct(row['eer'])} | "
+                             + " | ".join(pct(row["by_origin"].get(o)) for o in origins) + " |")
+    stress = {k.split("-", 2)[2]: v for k, v in loaded.items() if k.startswith("external-stress")}
+    if stress:
+        lines += ["", "Channel-flip stress test: the external set with only its FAKE clips (then only its REAL "
+                  "clips) passed through white noise at 15-30 dB SNR and a 300-3400 Hz band. A detector of synthesis "
+                  "barely moves; one that learned \"clean = fake\" fails when the fakes are degraded (they now sound "
+                  "like recordings) and gets better when the reals are. gap = the first minus the second. Mean EER "
+                  "over the 3 seeds:", ""]
+        lines += [line for result in stress.values() for line in header(result)]
+        lines += ["| setting | clean | fakes degraded | reals degraded | gap |", "|---|---|---|---|---|"]
+        for tag, result in stress.items():
+            mean = result["results"]["mean"]
+            gap = mean["fakes degraded"] - mean["reals degraded"]
+            lines.append(f"| {tag} | {pct(mean['clean'])} | {pct(mean['fakes degraded'])} | "
+                         f"{pct(mean['reals degraded'])} | {100 * gap:+.1f} points |")
+    for key, result in loaded.items():
+        if key.startswith("external-windows"):
+            mean = result["results"]["mean"]
+            lines += ["", f"Every window counts? ({key.split('-', 2)[2]} models, mean over 3 seeds; "
+                      f"{mean.pop('mean windows per clip')} windows per external clip on average):",
+                      *header(result), "| clip score | EER |", "|---|---|"]
+            lines += [f"| {name} | {pct(value)} |" for name, value in mean.items()]
     return lines + [""]
 
 
@@ -114,8 +170,10 @@ def main() -> None:
         lines += preprocessing_section(loaded["preprocessing"])
     for name in sorted(k for k in loaded if k.startswith("split-")):
         lines += split_section(loaded[name])
-    if "cv-default" in loaded:
-        lines += cv_section(loaded["cv-default"])
+    cv = [loaded[k] for k in sorted(loaded) if k.startswith("cv-")]
+    if cv:
+        lines += cv_section(cv)
+    lines += external_section(loaded)
     loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-")]
     if loso:
         lines += loso_section(loso)
