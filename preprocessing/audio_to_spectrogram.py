@@ -53,6 +53,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="add a FAKE copy of each REAL TRAINING clip re-synthesised by each vocoder "
                              f"(copy-synthesis; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
                              "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
+    parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
+                        help="more labelled datasets (any layout) for the TRAINING split only, never val or "
+                             "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
     parser.add_argument("--group-regex", help="regex on the file name; its first group names the clip's group")
     parser.add_argument("--val-fraction", type=float, default=0.15)
     parser.add_argument("--test-fraction", type=float, default=0.15)
@@ -169,6 +172,17 @@ def remove_stale_images(output: Path, rows: list[dict]) -> int:
     return len(stale)
 
 
+def training_only(dataset: str) -> list:
+    """A dataset's clips for the training split alone, named apart from the main input's, with the
+    dataset as their origin when the layout gives none."""
+    _, clips = find_clips(dataset)
+    name = Path(dataset).name
+    for clip in clips:
+        clip.split, clip.key = "train", f"extra/{name}/{clip.key}"
+        clip.group, clip.origin = f"extra:{name}:{clip.group}", clip.origin or f"extra:{name}"
+    return clips
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     config = config_from_args(args)
@@ -176,12 +190,16 @@ def main(argv=None) -> int:
     try:
         layout, clips = find_clips(args.input, args.layout, args.group_regex)
         split_note = assign_splits(clips, args.val_fraction, args.test_fraction, args.seed)
+        extra = [clip for dataset in args.extra for clip in training_only(dataset)]
     except LayoutError as error:
         sys.exit(f"error: {error}")
     check_output_config(output, config, args.overwrite)
     output.mkdir(parents=True, exist_ok=True)
     config.save(output)
     print(f"{len(clips)} clips in {args.input} (layout: {layout}); {split_note}")
+    if extra:
+        print(f"+ {len(extra)} training-only clips from {', '.join(args.extra)}")
+        clips = clips + extra
 
     max_windows = None if args.all_segments else args.segments
     options = {"segments": max_windows, "augment": args.augment, "seed": args.seed}

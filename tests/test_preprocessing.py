@@ -397,3 +397,15 @@ def test_step3_trains_on_vocoded_copies(tmp_path):
     assert any(r["vocoder"] for r in read_rows(output))
     assert train(["--data", str(output), "--output", str(tmp_path / "run"), "--epochs", "1",
                   "--batch-size", "8"]) == 0
+
+
+def test_extra_datasets_only_ever_train(folder_dataset, tmp_path):
+    extra = make_folder_dataset(tmp_path / "tts", per_class=3)
+    output = tmp_path / "spec"
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(extra)]) == 0
+    rows = read_rows(output)
+    from_extra = [r for r in rows if r["source"].startswith(str(extra))]
+    assert len(from_extra) == 6 and {r["split"] for r in from_extra} == {"train"}
+    assert {r["origin"] for r in from_extra} == {"extra:tts"} and all(r["group"].startswith("extra:") for r in from_extra)
+    assert len(rows) == 16 + 6 and len({r["image"] for r in rows}) == len(rows)
+    assert {r["split"] for r in rows if r not in from_extra} == {"train", "val", "test"}
