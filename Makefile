@@ -68,6 +68,7 @@ bench: setup
 	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc'
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
+	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
 	for tag in mel linear lcnn augment1 vocode-world-lpc; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done

@@ -8,6 +8,7 @@
     python benchmarks/bench_detection.py --experiment external-stress --tag mel     # one class through a channel
     python benchmarks/bench_detection.py --experiment external-baselines --tag mel  # MFCC/LFCC + SVM, same split
     python benchmarks/bench_detection.py --experiment external-windows --tag mel    # every window, combined
+    python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
 """
@@ -257,6 +258,22 @@ def external_windows(tag: str, seeds: list[int]) -> dict:
     return results
 
 
+def cv_baselines(tag: str, folds: int) -> dict:
+    """MFCC + SVM and LFCC + SVM on the folds of the cv experiment (its `tag`'s step 1 output)."""
+    results = {}
+    for features in ("mfcc", "lfcc"):
+        runs = []
+        for fold in range(folds):
+            data = WORK / f"cv-{tag}-fold{fold}"
+            rows, p_fake, _ = run_baseline(read_manifest(data), "test", read_config(data),
+                                           WORK / f"cv_{features}_cache.npz", features)
+            result = detection_result(rows, p_fake)
+            runs.append({"eer": result["eer"], "by_origin": result["by_origin"]})
+            print(features, fold, result["eer"], flush=True)
+        results[f"{features.upper()} + SVM"] = {"folds": runs, **mean_over_runs(runs)}
+    return results
+
+
 def external_baselines(tag: str) -> dict:
     """MFCC + SVM and LFCC + SVM trained on the same devset split as the external experiment's CNNs
     (threshold from its val split), tested on the external set. Deterministic: one run each."""
@@ -273,7 +290,7 @@ def external_baselines(tag: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
-                                 "external-windows"),
+                                 "external-windows", "cv-baselines"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -292,6 +309,8 @@ def main() -> None:
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
         result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags)
+    elif args.experiment == "cv-baselines":
+        result = cv_baselines(args.tag, args.folds)
     elif args.experiment == "external-windows":
         result = external_windows(args.tag, args.seeds)
     elif args.experiment == "external-stress":
