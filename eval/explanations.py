@@ -72,7 +72,7 @@ def maps_plot(maps: np.ndarray, y: np.ndarray, config, path: Path) -> Path:
         profile.plot(per_row / (per_row.sum() or 1.0), rows_from_bottom, label=f"true {CLASS_NAMES[label]}")
     profile.set_ylim(0, config.image_size)
     label_axes(profile, config, fontsize=9)
-    profile.set_xlabel("share of relevance per mel row")
+    profile.set_xlabel("share of relevance per frequency row")
     profile.set_title("where in frequency", fontsize=10)
     profile.legend(fontsize=8)
     fig.savefig(path, dpi=110)
@@ -119,7 +119,7 @@ def report_lines(metrics: dict, plot: Path) -> list[str]:
     return [
         "## What the model looks at", "",
         f"Relevance maps ({metrics['method']}) of {metrics['clips']} clips, averaged per true class; the right panel "
-        "is the share of relevance in each mel row.", "",
+        "is the share of relevance in each frequency row.", "",
         f"![explanation maps]({plot.name})", "",
         f"- FAKE clips: the evidence for FAKE lies mostly in {_top_bands(metrics['bands']['FAKE'])}; "
         f"REAL clips: the evidence for REAL in {_top_bands(metrics['bands']['REAL'])}.",

@@ -28,7 +28,7 @@ def _compact_body(x):
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D()(x)
-    x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = mel bands
+    x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = frequency bands
     x = layers.Flatten()(x)
     return layers.Dropout(0.3)(x)
 
