@@ -20,7 +20,7 @@ from tqdm import tqdm
 from analysis.stats import compare_classes
 from preprocessing.audio import Audio, audio_windows, leading_silence_samples
 from preprocessing.config import SpectrogramConfig
-from preprocessing.manifest import read_config, read_manifest
+from preprocessing.manifest import original_images, read_config, read_manifest
 from preprocessing.spectrogram import band_db, colormap_lut, load_image_array
 
 # name -> what it measures; the audio ones are NaN for clips measured from their PNG only
@@ -135,7 +135,8 @@ def load_clips(data_dir: str | Path, split: str | None = None, max_clips: int | 
     frame = read_manifest(data_dir, split)
     numbers = ["variant", "segment", "duration", "sample_rate"]  # strings when the manifest has error rows
     frame[numbers] = frame[numbers].apply(pd.to_numeric)
-    frame = frame[(frame["variant"] == 0) & (frame["segment"] == 0)]
+    frame = original_images(frame)
+    frame = frame[frame["segment"] == 0]
     frame = frame.sample(frac=1.0, random_state=seed)
     if max_clips:
         frame = frame.groupby("y").head(max_clips)

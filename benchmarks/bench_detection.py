@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
-import re
 import time
 from pathlib import Path
 
@@ -28,6 +26,8 @@ from benchmarks.common import DEVSET, WORK, require_devset, require_external, ru
 from eval.baseline import run_baseline
 from eval.metrics import compute_eer, eer_by_group
 from inference.predictor import Predictor
+from model.calibration import logit
+from model.run import RunCard
 from preprocessing.augment import bandpass, mix_at_snr
 from preprocessing.layouts import assign_splits, find_clips, write_clip_list
 from preprocessing.manifest import original_images, read_config, read_manifest
@@ -91,12 +91,12 @@ def split_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_
         data = spectrograms(f"split-{data_name}", manifest, step1_flags + extra_step1)
         run_dir, seconds = train(data, f"split-{data_name}-" + "".join(arch_flags[1:]).replace("-", ""),
                                  arch_flags + ["--epochs", str(epochs)] + train_flags)
-        card = json.loads((run_dir / "model.json").read_text())
+        card = RunCard.load(run_dir)
         rows, p_fake = score(run_dir, data)
-        results[label] = {"parameters": card["parameters"], "train_seconds": round(seconds, 1),
-                          "epochs_run": card["epochs_run"], "best_epoch": card["best_epoch"],
-                          "val_eer": round(card["validation"]["eer"], 4),
-                          "test": detection_result(rows, p_fake, card["threshold"])}
+        results[label] = {"parameters": card.parameters, "train_seconds": round(seconds, 1),
+                          "epochs_run": card.epochs_run, "best_epoch": card.best_epoch,
+                          "val_eer": round(card.validation_eer, 4),
+                          "test": detection_result(rows, p_fake, card.threshold)}
         print(label, results[label]["test"].get("eer"), flush=True)
     data = WORK / "split-trim"
     for features in ("mfcc", "lfcc"):
@@ -127,10 +127,10 @@ def loso_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_f
     for held_out, fold_manifest in loso_manifests(manifest, seed=1337).items():
         data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest, step1_flags)
         run_dir, seconds = train(data, f"loso-{tag}-{held_out}", ["--epochs", str(epochs)] + train_flags)
-        card = json.loads((run_dir / "model.json").read_text())
+        card = RunCard.load(run_dir)
         rows, p_fake = score(run_dir, data)
-        results[held_out] = {"train_seconds": round(seconds, 1), "val_eer": round(card["validation"]["eer"], 4),
-                             "test": detection_result(rows, p_fake, card["threshold"])}
+        results[held_out] = {"train_seconds": round(seconds, 1), "val_eer": round(card.validation_eer, 4),
+                             "test": detection_result(rows, p_fake, card.threshold)}
         print(held_out, results[held_out]["test"], flush=True)
     return results
 
@@ -199,9 +199,9 @@ def external_experiment(devset: Path, epochs: int, seeds: list[int], tag: str, t
     for seed in seeds:
         run_dir, seconds = train(data, f"external-{tag}-seed{seed}",
                                  ["--epochs", str(epochs), "--seed", str(seed), *train_flags])
-        card = json.loads((run_dir / "model.json").read_text())
-        result = detection_result(*score(run_dir, data), card["threshold"])
-        runs.append({"seed": seed, "train_seconds": round(seconds, 1), "val_eer": round(card["validation"]["eer"], 4),
+        card = RunCard.load(run_dir)
+        result = detection_result(*score(run_dir, data), card.threshold)
+        runs.append({"seed": seed, "train_seconds": round(seconds, 1), "val_eer": round(card.validation_eer, 4),
                      **result})
         print(tag, seed, result["eer"], result["by_origin"], flush=True)
     return {tag: {"seeds": runs, **mean_over_runs(runs)}}
@@ -246,10 +246,13 @@ def external_windows(tag: str, seeds: list[int]) -> dict:
     y, results = rows["y"].to_numpy(), {}
     for seed in seeds:
         predictor = Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}")
-        scores = [clip.window_p_fake for clip in predictor.score_files(rows["source"], max_windows=None, jobs=2)]
-        logit = [np.log(np.clip(w, 1e-6, 1 - 1e-6) / np.clip(1 - w, 1e-6, 1)) for w in scores]
+        clips = list(predictor.score_files(rows["source"], max_windows=None, jobs=2))
+        failed = [clip.path for clip in clips if clip.error]
+        if failed:  # step 1 decoded every one of them: the audio changed since
+            raise RuntimeError(f"{len(failed)} external clips could not be scored, e.g. {failed[0]}")
+        scores = [clip.window_p_fake for clip in clips]
         combined = {"first window": [w[0] for w in scores], "mean": [w.mean() for w in scores],
-                    "max": [w.max() for w in scores], "mean logit": [z.mean() for z in logit]}
+                    "max": [w.max() for w in scores], "mean logit": [logit(w).mean() for w in scores]}
         results[f"seed{seed}"] = {name: round(compute_eer(y, np.asarray(v))[0], 4) for name, v in combined.items()}
         results[f"seed{seed}"]["mean windows per clip"] = round(float(np.mean([len(w) for w in scores])), 2)
         print(tag, seed, results[f"seed{seed}"], flush=True)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eval.baseline import FEATURE_KINDS, run_baseline
-from eval.metrics import EvaluationError, classification_metrics, eer_by_group, require_both_classes
+from eval.metrics import EvaluationError, bonafide_score, classification_metrics, eer_by_group, require_both_classes
 from eval.plots import all_plots
 from eval.robustness import CONDITIONS
 from model.run import describe_run
@@ -175,7 +175,7 @@ def write_scores(path: Path, utt_ids, attacks, y, p_fake) -> Path:
         for utt_id, attack, is_fake, p in zip(utt_ids, attacks, y, p_fake):
             attack = "_".join(str(attack).split()) if is_fake and str(attack).strip() else "-"
             key = "spoof" if is_fake else "bonafide"
-            stream.write(f"{'_'.join(str(utt_id).split())} {attack} {key} {1.0 - float(p):.6f}\n")
+            stream.write(f"{'_'.join(str(utt_id).split())} {attack} {key} {float(bonafide_score(p)):.6f}\n")
     return Path(path)
 
 

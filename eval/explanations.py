@@ -22,7 +22,7 @@ MAX_CLIPS = 2000        # keeps the default-on section to seconds on large test 
 
 
 def band_shares(maps: np.ndarray, config) -> dict[str, float]:
-    """Share of the relevance mass in each frequency band (rows by their mel centre)."""
+    """Share of the relevance mass in each frequency band (rows by their centre frequency)."""
     frequencies = row_frequencies(config)
     per_row = maps.sum(axis=(0, 2))
     total = float(per_row.sum()) or 1.0

@@ -15,11 +15,10 @@ import librosa
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from eval.metrics import compute_eer
+from eval.metrics import compute_eer, require_both_classes
 from preprocessing.audio import AudioError, load_audio
 from preprocessing.augment import bandpass, codec_round_trip, mix_at_snr
 from preprocessing.manifest import original_images
-from preprocessing.spectrogram import audio_to_images, image_to_array
 
 # compression_level for a constant bitrate, measured by encoded size at 16 kHz (libsndfile 1.2):
 # MP3 0.62 -> 64 kbps, 0.84 -> 32 kbps; Opus 0.9 -> ~31 kbps.
@@ -90,13 +89,12 @@ def resolve_names(names) -> list[str]:
     return chosen
 
 
-def clip_images(source, config, names: list[str]) -> dict[str, np.ndarray]:
+def clip_images(predictor, source, names: list[str]) -> dict[str, np.ndarray]:
     """The first window's image of a clip, clean and under each condition (the condition is the
     channel of step 1's own audio path, applied before trimming)."""
-    audio = load_audio(source, config)
+    audio = load_audio(source, predictor.config)
     channels = {"clean": None} | {name: CONDITIONS[name] for name in names}
-    return {name: image_to_array(audio_to_images(audio, config, 1, channel)[1][0], config)
-            for name, channel in channels.items()}
+    return {name: predictor.windows(audio, 1, channel)[2][0] for name, channel in channels.items()}
 
 
 def robustness_rows(rows):
@@ -113,7 +111,7 @@ def robustness_report(predictor, rows, names, folder: Path) -> tuple[dict, list[
     for index, source in enumerate(clips["source"]):
         start = time.perf_counter()
         try:
-            per_condition = clip_images(source, predictor.config, names)
+            per_condition = clip_images(predictor, source, names)
         except (AudioError, FileNotFoundError):
             continue  # a source moved or deleted since step 1: scored on the rest
         durations.append(time.perf_counter() - start)
@@ -123,6 +121,7 @@ def robustness_report(predictor, rows, names, folder: Path) -> tuple[dict, list[
     if not kept:
         raise AudioError("no source audio of the evaluated clips could be read (the manifest's source column)")
     y = clips["y"].to_numpy()[kept]
+    require_both_classes(y, "the clips whose source audio could be read")
     results = {}
     for name, stack in images.items():
         p_fake = predictor.predict_arrays(np.stack(stack))

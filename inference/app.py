@@ -166,7 +166,7 @@ def show_spectrogram(images: list, p_fake: np.ndarray, size: int) -> int:
     window = st.slider("Window", 1, len(images), 1) if len(images) > 1 else 1
     st.html(PIXELATED_IMAGES)
     st.image(images[window - 1], width=size * SPECTROGRAM_SCALE, output_format="PNG",
-             caption=f"Model input of window {window}: {size}×{size} mel spectrogram "
+             caption=f"Model input of window {window}: {size}×{size} spectrogram "
                      f"(time →, frequency ↑), p_fake {p_fake[window - 1]:.3f}")
     return window
 

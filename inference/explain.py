@@ -9,6 +9,8 @@ so that `deletion_test` can compare them.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from model.calibration import IDENTITY, calibrate
@@ -27,10 +29,11 @@ def default_layer(model) -> str:
     in the deletion test than the coarser 16x16 third block."""
     spatial = [layer.name for layer in model.layers
                if len(layer.output.shape) == 4 and min(layer.output.shape[1:3]) >= 32
-               and type(layer).__name__ in ("Activation", "Conv2D")]
+               and type(layer).__name__ in ("Activation", "Conv2D", "MaxFeatureMap")]
     return spatial[-1]
 
 
+@functools.lru_cache(maxsize=4)  # built once per model and layer, not on every call (the page reruns often)
 def _feature_and_logit_model(model, layer: str):
     """images -> (feature map of `layer`, logit before the sigmoid): the logit's gradient does
     not vanish when p_fake saturates at 0 or 1, the probability's does."""
@@ -59,6 +62,7 @@ def explain(model, images: np.ndarray, towards=None, threshold: float = 0.5,
     with tf.GradientTape() as tape:
         features, pooled = features_model(batch, training=False)
         tape.watch(features)
+        pooled = tf.cast(pooled, head.kernel.dtype)  # float16 features under --mixed-precision
         logit = tf.squeeze(tf.matmul(pooled, head.kernel) + head.bias, axis=1)
     p_fake = calibrate(tf.sigmoid(logit).numpy(), calibration)
     towards = (p_fake >= threshold) if towards is None else np.asarray(towards, bool)

@@ -162,6 +162,7 @@ def main(argv=None) -> int:
         if row["status"] == "ok":
             row["label"] = predictor.label(row["p_fake"], threshold).item()
             row["threshold"] = round(threshold, 6)
+            row["warning"] = "; ".join(w for w in (row.get("warning"), predictor.model_warning) if w)
     output = Path(args.output)
     write_csv(output, CLIP_COLUMNS, rows)
     if max_windows != 1:

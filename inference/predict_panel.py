@@ -39,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def pick_samples(args) -> list[tuple[Path, str]]:
     if args.input:
         paths = sorted(Path(args.input).rglob("*.png"))
-        samples = [(p, label_from_path(p, args.input) or "?") for p in paths]
+        samples = [(p, label_from_path(p) or "?") for p in paths]
     else:
         frame = original_images(read_manifest(args.data, args.split))
         samples = [(Path(p), label) for p, label in zip(frame["image_path"], frame["label"])]

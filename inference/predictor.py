@@ -156,4 +156,4 @@ class Predictor:
             yield from flush()
         finally:
             if pool is not None:
-                pool.close()
+                pool.terminate()

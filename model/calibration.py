@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 IDENTITY = {"method": "none", "slope": 1.0, "intercept": 0.0}
 
 
-def _logit(p_fake) -> np.ndarray:
+def logit(p_fake) -> np.ndarray:
     p = np.clip(np.asarray(p_fake, dtype=np.float64), 1e-7, 1 - 1e-7)
     return np.log(p / (1 - p))
 
@@ -20,7 +20,7 @@ def _logit(p_fake) -> np.ndarray:
 def fit_platt(y, raw_p_fake) -> dict:
     """Slope and intercept from (labels, raw p_fake). A slope <= 0 would invert the ranking: the
     identity is kept then (the model is no better than chance on this data)."""
-    model = LogisticRegression(C=1e4).fit(_logit(raw_p_fake)[:, None], np.asarray(y))
+    model = LogisticRegression(C=1e4).fit(logit(raw_p_fake)[:, None], np.asarray(y))
     slope, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
     if slope <= 0:
         return dict(IDENTITY)
@@ -29,5 +29,5 @@ def fit_platt(y, raw_p_fake) -> dict:
 
 def calibrate(raw_p_fake, calibration: dict) -> np.ndarray:
     """Apply a fitted calibration (identity for runs trained before calibration existed)."""
-    z = calibration["slope"] * _logit(raw_p_fake) + calibration["intercept"]
+    z = calibration["slope"] * logit(raw_p_fake) + calibration["intercept"]
     return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)

@@ -151,9 +151,11 @@ def audio_windows(source: str | Path | bytes | Audio, config: SpectrogramConfig,
 
     Decode and resample, pass through `channel` if given (before trimming, as a real channel
     would come before step 1), drop leading silence, cut into windows with DC removal and
-    level normalisation: each step exactly as the config says.
+    level normalisation: each step exactly as the config says. The Audio returned holds the
+    samples after the channel, with `speech_start` where its windows begin.
     """
     audio = source if isinstance(source, Audio) else load_audio(source, config)
     samples = audio.samples if channel is None else channel(audio.samples, config.sample_rate)
     start = leading_silence_samples(samples, config) if config.trim_leading_silence else 0
-    return dataclasses.replace(audio, speech_start=start), split_windows(samples[start:], config, max_windows)
+    return dataclasses.replace(audio, samples=samples, speech_start=start), split_windows(samples[start:], config,
+                                                                                      max_windows)

@@ -1,4 +1,4 @@
-"""Step 1: audio dataset -> 128x128 mel-spectrogram PNGs, split by group, with a manifest.
+"""Step 1: audio dataset -> 128x128 spectrogram PNGs (mel rows by default), split by group, with a manifest.
 
     python preprocessing/audio_to_spectrogram.py            # raw_audio_dataset -> spectrograms
     python preprocessing/audio_to_spectrogram.py --input ../shared/data/devset/manifest.csv
@@ -30,7 +30,7 @@ from preprocessing.config import CONFIG_FILENAME, SPLITS, SpectrogramConfig, add
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
 from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
-from synthesis.vocoders import VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoded_copies
+from synthesis.vocoders import VOCODERS, VocoderError, available_vocoders, check_vocoders
 
 # fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
 POOL_START = "fork" if sys.platform == "linux" else "spawn"
@@ -116,7 +116,7 @@ def process_clip(job: dict) -> list[dict]:
         copy = {**base, "label": "FAKE", "attack": f"copy-synthesis:{name}", "vocoder": name}
         rng = np.random.default_rng([*clip_seed, zlib.crc32(name.encode())])  # same copy whatever else is asked
         try:
-            [(_, samples)] = vocoded_copies(audio.samples, config.sample_rate, [name], rng)
+            samples = VOCODERS[name](audio.samples, config.sample_rate, rng)
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
         except Exception as error:  # a vocoder that fails on this clip loses only its copy
@@ -185,12 +185,16 @@ def training_only(dataset: str) -> list:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    config = config_from_args(args)
+    try:
+        config = config_from_args(args)
+    except ValueError as error:
+        sys.exit(f"error: {error}")
     output = Path(args.output)
     try:
         layout, clips = find_clips(args.input, args.layout, args.group_regex)
         split_note = assign_splits(clips, args.val_fraction, args.test_fraction, args.seed)
-        extra = [clip for dataset in args.extra for clip in training_only(dataset)]
+        in_main_input = {clip.path for clip in clips}  # an extra clip that is also in val/test would leak
+        extra = [clip for dataset in args.extra for clip in training_only(dataset) if clip.path not in in_main_input]
     except LayoutError as error:
         sys.exit(f"error: {error}")
     check_output_config(output, config, args.overwrite)
@@ -205,6 +209,8 @@ def main(argv=None) -> int:
     options = {"segments": max_windows, "augment": args.augment, "seed": args.seed}
     if args.vocode:  # absent when off, so that outputs made before --vocode existed stay up to date
         options["vocode"] = args.vocode
+    if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
+        options["channel_before_trim"] = True
     options_file = output / "build_options.json"
     same_options = options_file.exists() and json.loads(options_file.read_text()) == options
     old = previous_rows(output) if same_options and not args.overwrite else {}

@@ -1,2 +1,2 @@
 """Speech synthesis shared by the demo dataset builder and step 1's copy-synthesis: vocoders
-(`synthesis.vocoders`, `synthesis.copies`) and offline text-to-speech engines (`synthesis.tts`)."""
+(`synthesis.vocoders`) and offline text-to-speech engines (`synthesis.tts`)."""

@@ -58,14 +58,6 @@ def check_vocoders(names: list[str]) -> None:
             raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)} (not installed)")
 
 
-def vocoded_copies(samples: np.ndarray, sample_rate: int, vocoder_names: list[str],
-                   rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
-    """(vocoder name, copy) for each name in order: FAKE copies of one REAL clip for copy-synthesis,
-    each the same length and rate as the clip."""
-    check_vocoders(vocoder_names)
-    return [(name, VOCODERS[name](samples, sample_rate, rng)) for name in vocoder_names]
-
-
 def fit_length(samples: np.ndarray, length: int) -> np.ndarray:
     """float32, cut or padded with silence to `length` samples."""
     samples = np.asarray(samples[:length], dtype=np.float32)

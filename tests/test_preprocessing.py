@@ -409,3 +409,15 @@ def test_extra_datasets_only_ever_train(folder_dataset, tmp_path):
     assert {r["origin"] for r in from_extra} == {"extra:tts"} and all(r["group"].startswith("extra:") for r in from_extra)
     assert len(rows) == 16 + 6 and len({r["image"] for r in rows}) == len(rows)
     assert {r["split"] for r in rows if r not in from_extra} == {"train", "val", "test"}
+
+
+def test_extra_clips_already_in_the_input_are_not_added_twice(folder_dataset, tmp_path, capsys):
+    output = tmp_path / "spec"
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(folder_dataset)]) == 0
+    rows = read_rows(output)
+    assert len(rows) == 16 and len({r["source"] for r in rows}) == 16  # no test clip also in train
+
+
+def test_bad_image_settings_are_one_line_errors(folder_dataset, tmp_path):
+    with pytest.raises(SystemExit, match="n_mels .* must equal image_size"):
+        step1(["--input", str(folder_dataset), "--output", str(tmp_path / "s"), "--n-mels", "64"])
