@@ -24,7 +24,7 @@ $(DEMO_STAMP): requirements-demo.txt $(STAMP)
 	$(PY) -m pip install -q -r requirements-demo.txt
 	touch $@
 
-test: setup
+test: setup $(DEMO_STAMP)  # the demo packages too: the vocoder and demo-builder tests use them
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
 		{ apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
 		  { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; }; } || \

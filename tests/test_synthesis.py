@@ -28,7 +28,7 @@ def test_vocoder_keeps_length_and_rate_and_changes_the_audio(name, rate):
 
 
 def test_world_and_griffin_lim_are_available():
-    """The two vocoders that need only requirements-demo.txt (pyworld) and librosa."""
+    """The vocoders that need only requirements-demo.txt (pyworld) and librosa (make test installs both)."""
     assert {"world", "griffin_lim", "lpc"} <= set(vocoders.available_vocoders())
 
 
