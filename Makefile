@@ -55,7 +55,7 @@ demo: setup $(DEMO_STAMP)
 	@echo "  report         eval/reports/demo/report.md"
 
 # Measured figures for BENCHMARKS.md (slow: trains many models; needs ../shared/data/devset).
-bench: setup
+bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
 	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
@@ -67,14 +67,21 @@ bench: setup
 	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --train '--arch lcnn'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc'
+	$(PY) synthesis/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
+	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA)'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1' --train '--arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --train '--arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --train '--arch lcnn --learning-rate 3e-4'
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
-	for tag in mel linear lcnn augment1 vocode-world-lpc; do \
+	for tag in mel linear lcnn lcnn-lr3e-4 augment1 lcnn-augment1 vocode-world-lpc extra-demo; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--truncate 0'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--arch lcnn'
 	$(PY) benchmarks/write_report.py
 
 app: setup
