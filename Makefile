@@ -58,7 +58,7 @@ demo: setup $(DEMO_STAMP)
 bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
-	$(PY) benchmarks/bench_inference.py --model .cache/bench/runs/split-trim-compact
+	$(PY) benchmarks/bench_inference.py --model model/pretrained/devset-v1
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear'
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --train '--arch lcnn'

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import re
 import statistics
 
 import numpy as np
 
 from benchmarks.common import DEVSET, WORK, require_devset, run, save_result
-from model.run import resolve_run
+from model.run import RunCard, resolve_run
 
 
 def main() -> None:
@@ -39,7 +38,7 @@ def main() -> None:
                       "--output", str(WORK / "predictions.csv"), "--input", *paths])
         rates.append(float(re.search(r"([\d.]+) files/s", stdout).group(1)))
     result = {"clips": len(paths), "clip_seconds": "3-5 s", "jobs": args.jobs, "repeats": args.repeats,
-              "arch": json.loads((run_dir / "model.json").read_text())["arch"], "files_per_s": rates, "median_files_per_s": round(statistics.median(rates), 1)}
+              "arch": RunCard.load(run_dir).arch, "files_per_s": rates, "median_files_per_s": round(statistics.median(rates), 1)}
     print(result)
     save_result("inference", f"python benchmarks/bench_inference.py --model {run_dir}", result)
 

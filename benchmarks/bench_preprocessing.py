@@ -43,7 +43,7 @@ def ours(path: str, output: str, config: SpectrogramConfig) -> None:
     clip = {"path": path, "label": "REAL", "split": "train", "group": "g", "origin": "", "attack": "",
             "key": path}
     rows = process_clip({"config": config, "clip": clip, "stem": "clip", "output": WORK / "ours",
-                         "seed": 0, "max_windows": 1, "augment": 0})
+                         "seed": 0, "max_windows": 1, "augment": 0, "vocoders": []})
     assert rows[0]["status"] == "ok", rows[0]["error"]
 
 
