@@ -324,6 +324,7 @@ def main(argv=None) -> int:
     for system, m in system_metrics(metrics).items():
         print(f"{system}: EER {_percent(m['eer'])}, ROC AUC {m['roc_auc']:.3f}, "
               f"balanced accuracy {_percent(m['balanced_accuracy'])} at threshold {m['threshold']:.3f}")
+    print(f"evaluated: {evaluated}")
     print(f"wrote {report} (metrics.json, scores.txt and plots beside it)")
     return 0
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from inference.explain import explain, overlay
 from inference.predictor import Predictor
-from model.run import ModelNotFoundError
+from model.run import ModelNotFoundError, describe_run
 from preprocessing.layouts import label_from_path
 from preprocessing.manifest import DatasetError, original_images, read_config, read_manifest
 from preprocessing.spectrogram import load_image_array
@@ -101,7 +101,8 @@ def main(argv=None) -> int:
     draw_panel(samples, p_fake, predicted, Path(args.output), predictor.threshold, explained)
     known = [(truth, guess) for (_, truth), guess in zip(samples, predicted) if truth != "?"]
     right = sum(truth == guess for truth, guess in known)
-    print(f"{len(samples)} samples, {right}/{len(known)} right; wrote {args.output}")
+    print(f"model: {describe_run(predictor.run_dir)}; {len(samples)} samples, {right}/{len(known)} right; "
+          f"wrote {args.output}")
     return 0
 
 
