@@ -112,7 +112,9 @@ def test_score_files_batches_several_files_like_one_at_a_time(predictor, tmp_pat
     assert results[-1].error and results[-1].window_p_fake is None
     for clip, result in zip(clips, results):
         _, _, alone = predictor.predict_audio(clip, max_windows=None)
-        assert np.allclose(result.window_p_fake, alone, atol=1e-6) and len(alone) >= 1
+        # TensorFlow's CPU kernels round differently for other batch sizes (seen: 3e-6); a window
+        # scored against the wrong clip would be off by far more than 1e-4
+        assert np.allclose(result.window_p_fake, alone, atol=1e-4) and len(alone) >= 1
 
 
 def test_aggregation_of_windows():
