@@ -15,7 +15,7 @@ import numpy as np
 
 from model.calibration import IDENTITY, calibrate
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import band_frequencies, colormap_lut, silence_pixel
+from preprocessing.spectrogram import band_frequencies, colormap_lut, rgb_codes, silence_pixel
 
 METHODS = ("hirescam", "gradcam")
 TICK_HZ = (100, 250, 500, 1000, 2000, 4000, 8000, 16000)
@@ -140,12 +140,9 @@ def pixel_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     """uint8 images (N, H, W, C) -> colormap level 0-255 of each pixel (0 = the dB floor)."""
     if config.gray:
         return images[..., 0].astype(np.int16)
-    lut = colormap_lut(config.colormap).astype(np.int64)
-    packed_lut = (lut[:, 0] << 16) | (lut[:, 1] << 8) | lut[:, 2]
+    packed_lut = rgb_codes(colormap_lut(config.colormap))
     order = np.argsort(packed_lut, kind="stable")
-    pixels = images.astype(np.int64)
-    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-    found = np.clip(np.searchsorted(packed_lut[order], packed), 0, len(order) - 1)
+    found = np.clip(np.searchsorted(packed_lut[order], rgb_codes(images)), 0, len(order) - 1)
     return order[found].astype(np.int16)
 
 

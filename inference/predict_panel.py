@@ -88,14 +88,14 @@ def main(argv=None) -> int:
         samples = pick_samples(args)
         if not args.input:
             predictor.check_dataset_config(read_config(args.data), args.data)
-        p_fake = predictor.predict_images([path for path, _ in samples])
+        images = np.stack([load_image_array(path, predictor.config) for path, _ in samples])
+        p_fake = predictor.predict_arrays(images)
     except (ModelNotFoundError, DatasetError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     predicted = predictor.label(p_fake)
     explained = None
     if args.explain:
-        images = np.stack([load_image_array(path, predictor.config) for path, _ in samples])
         explained = (images, explain(predictor.model, images, threshold=predictor.threshold,
                                      calibration=predictor.card.calibration)[0], predictor.config)
     draw_panel(samples, p_fake, predicted, Path(args.output), predictor.threshold, explained)

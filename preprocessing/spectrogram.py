@@ -60,7 +60,8 @@ def colormap_lut(name: str) -> np.ndarray:
     return (colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
 
 
-def _rgb_codes(rgb: np.ndarray) -> np.ndarray:
+def rgb_codes(rgb: np.ndarray) -> np.ndarray:
+    """Each RGB pixel as one integer (R << 16 | G << 8 | B), for look-ups in a colormap."""
     rgb = rgb.astype(np.int64)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
@@ -70,7 +71,7 @@ def off_colormap_share(array: np.ndarray, config: SpectrogramConfig) -> float:
     Step 1's images have none (PNG is lossless); anything else was not made by this pipeline."""
     if config.gray:
         return 0.0
-    return float(1.0 - np.isin(_rgb_codes(array), _rgb_codes(colormap_lut(config.colormap))).mean())
+    return float(1.0 - np.isin(rgb_codes(array), rgb_codes(colormap_lut(config.colormap))).mean())
 
 
 def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
