@@ -39,21 +39,22 @@ def seed_approach(path: str, output: str) -> None:
     plt.close(fig)
 
 
-def ours(path: str, output: str, config: SpectrogramConfig) -> None:
+def ours(path: str, name: str, config: SpectrogramConfig) -> None:
     clip = {"path": path, "label": "REAL", "split": "train", "group": "g", "origin": "", "attack": "",
             "key": path}
-    rows = process_clip({"config": config, "clip": clip, "stem": "clip", "output": WORK / "ours",
+    rows = process_clip({"config": config, "clip": clip, "stem": name, "output": WORK / "ours",
                          "seed": 0, "max_windows": 1, "augment": 0, "vocoders": []})
     assert rows[0]["status"] == "ok", rows[0]["error"]
 
 
 def ms_per_clip(function, paths: list[str], repeats: int) -> list[float]:
-    function(paths[0])  # warm-up: imports, caches, JIT
+    """Each clip writes a file of its own, as a real run does (replacing a file costs more)."""
+    function(paths[0], "warm-up")  # imports, caches, JIT
     timings = []
-    for _ in range(repeats):
+    for repeat in range(repeats):
         started = time.perf_counter()
-        for path in paths:
-            function(path)
+        for index, path in enumerate(paths):
+            function(path, f"{repeat}-{index:04d}")
         timings.append((time.perf_counter() - started) / len(paths) * 1000)
     return timings
 
@@ -78,11 +79,13 @@ def main() -> None:
     rng = np.random.default_rng(0)
     chosen = [rows[i] for i in sorted(rng.choice(len(rows), size=args.clips, replace=False))]
     paths = [str(DEVSET / row["path"]) for row in chosen]
-    WORK.mkdir(parents=True, exist_ok=True)
+    for folder in ("seed", "ours"):
+        shutil.rmtree(WORK / folder, ignore_errors=True)
+    (WORK / "seed").mkdir(parents=True)
     config = SpectrogramConfig()
     with threadpool_limits(1):
-        seed = ms_per_clip(lambda p: seed_approach(p, str(WORK / "seed.png")), paths, args.repeats)
-        our = ms_per_clip(lambda p: ours(p, "", config), paths, args.repeats)
+        seed = ms_per_clip(lambda p, name: seed_approach(p, str(WORK / "seed" / f"{name}.png")), paths, args.repeats)
+        our = ms_per_clip(lambda p, name: ours(p, name, config), paths, args.repeats)
 
     subset = WORK / "subset.csv"
     picked = [rows[i] for i in sorted(rng.choice(len(rows), size=min(args.script_clips, len(rows)), replace=False))]

@@ -52,7 +52,7 @@ def _decode(source) -> tuple[np.ndarray, int]:
             if "possibly a pipe" in reason or "not recogni" in reason.lower():  # libsndfile's words for it
                 raise AudioError("not a readable audio file (unknown or damaged format)") from None
             raise AudioError(f"not a readable audio file: {reason}") from None
-        return samples.mean(axis=1), rate
+        return (samples[:, 0] if samples.shape[1] == 1 else samples.mean(axis=1)), rate
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -77,7 +77,7 @@ def load_audio(source: str | Path | bytes, config: SpectrogramConfig) -> Audio:
     duration = samples.size / rate
     if rate != config.sample_rate:
         samples = librosa.resample(samples, orig_sr=rate, target_sr=config.sample_rate)
-    return Audio(samples.astype(np.float32), int(rate), float(duration))
+    return Audio(samples.astype(np.float32, copy=False), int(rate), float(duration))
 
 
 def leading_silence_samples(samples: np.ndarray, config: SpectrogramConfig) -> int:

@@ -137,3 +137,19 @@ def test_lcnn_stays_within_the_card_and_reloads_in_a_fresh_process(trained_run, 
     code = f"from inference.predictor import Predictor; Predictor.load(r'{tmp_path}')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_training_reads_step1_pngs_as_the_pixels_prediction_sees(spectrogram_dir):
+    """Step 1 stores indexed-colour PNGs; TensorFlow's decoder (training) and Pillow (prediction)
+    must both expand them to the same RGB colormap pixels."""
+    from model.data import _decode
+    from preprocessing.spectrogram import colormap_lut, load_image_array, rgb_codes
+
+    config = SpectrogramConfig.load(spectrogram_dir)
+    paths = read_manifest(spectrogram_dir)["image_path"].head(6)
+    colours = rgb_codes(colormap_lut(config.colormap))
+    for path in paths:
+        trained_on, _ = _decode(3)(str(path), 1)
+        predicted_on = load_image_array(path, config)
+        assert np.array_equal(trained_on.numpy().astype(np.uint8), predicted_on)
+        assert np.isin(rgb_codes(predicted_on), colours).all() and predicted_on.std() > 0

@@ -15,7 +15,8 @@ from preprocessing.audio import audio_windows, load_audio, split_windows
 from preprocessing.audio_to_spectrogram import main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
-from preprocessing.spectrogram import audio_to_images, band_db, band_edges, band_frequencies, image_to_array
+from preprocessing.spectrogram import (_filterbank, audio_to_images, band_db, band_edges, band_frequencies,
+                                       image_to_array, load_image_array)
 
 CONFIG = SpectrogramConfig()
 
@@ -43,8 +44,9 @@ def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
     for row in rows:
         path = output / row["image"]
         assert path.parts[-3:-1] == (row["split"], row["label"])
-        with Image.open(path) as image:
-            assert image.size == (128, 128) and image.mode == "RGB"
+        with Image.open(path) as image:  # indexed colour, the colormap as palette: RGB when decoded
+            assert image.size == (128, 128) and image.mode == "P"
+            assert image_to_array(image, CONFIG).shape == (128, 128, 3)
     assert SpectrogramConfig.load(output) == CONFIG
     assert not list(output.rglob("*.part"))
 
@@ -54,8 +56,8 @@ def test_images_are_deterministic_and_match_the_prediction_path(folder_dataset, 
     step1(["--input", str(folder_dataset), "--output", str(first)])
     step1(["--input", str(folder_dataset), "--output", str(second), "--jobs", "2"])
     for row in read_rows(first):
-        pixels = np.asarray(Image.open(first / row["image"]))
-        assert np.array_equal(pixels, np.asarray(Image.open(second / row["image"])))
+        pixels = load_image_array(first / row["image"], CONFIG)
+        assert np.array_equal(pixels, load_image_array(second / row["image"], CONFIG))
         _, images = audio_to_images(row["source"], CONFIG)  # the code path inference uses
         assert np.array_equal(pixels, image_to_array(images[0], CONFIG))
 
@@ -256,7 +258,7 @@ def test_a_tone_lands_in_the_row_of_its_frequency(scale):
     for hz in (300.0, 2500.0, 6500.0):
         loudest = band_db((0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), config).mean(axis=1).argmax()
         assert abs(centres[loudest] - hz) <= np.diff(band_edges(config))[loudest:loudest + 2].max()
-    image = np.asarray(audio_to_images(_tone_wav(6500.0, config), config)[1][0])
+    image = image_to_array(audio_to_images(_tone_wav(6500.0, config), config)[1][0], config)
     brightest_row = image.sum(axis=(1, 2)).argmax()
     assert brightest_row == config.image_size - 1 - np.argmin(np.abs(centres - 6500.0))  # low bands at the bottom
 
@@ -266,6 +268,20 @@ def _tone_wav(hz: float, config: SpectrogramConfig) -> bytes:
     buffer = io.BytesIO()
     sf.write(buffer, (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), config.sample_rate, format="WAV")
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("n_fft,win_length", [(1024, 512), (512, 400), (2048, 2048)])
+def test_band_power_is_exactly_librosas_stft(n_fft, win_length):
+    """band_db's own framing must give librosa.stft's numbers bit for bit: a shipped model's
+    image fingerprint (and every trained model) depends on the pixels staying the same."""
+    import librosa
+
+    config = SpectrogramConfig(n_fft=n_fft, win_length=win_length)
+    window = (0.1 * np.random.default_rng(n_fft).standard_normal(config.clip_samples)).astype(np.float32)
+    stft = librosa.stft(window, n_fft=n_fft, hop_length=config.hop_length, win_length=win_length, center=False)
+    power = np.abs(stft[:, :config.image_size]) ** 2
+    expected = librosa.power_to_db(_filterbank(config) @ power, ref=1.0, amin=1e-12, top_db=None)
+    assert np.array_equal(band_db(window, config), expected)
 
 
 def test_linear_rows_are_evenly_spaced_and_keep_the_high_band():
