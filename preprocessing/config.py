@@ -18,6 +18,7 @@ OUTPUT_MEANING = "P(fake): probability that the clip is synthetic (1 = FAKE, 0 =
 CONFIG_FILENAME = "config.json"
 SPLITS = ("train", "val", "test")
 FREQUENCY_SCALES = ("mel", "linear")
+DB_REFERENCES = ("full_scale", "window_peak")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class SpectrogramConfig:
     fmax: float = 8000.0
     db_floor: float = -70.0           # dB values are clipped to [db_floor, db_ceiling]
     db_ceiling: float = 10.0          # and mapped linearly onto the colormap
+    db_reference: str = "full_scale"  # dB re digital full scale, or re each window's loudest band (DB_REFERENCES)
     image_size: int = 128             # image is image_size x image_size (n_mels rows, frames columns)
     colormap: str = "magma"
     gray: bool = False                # one grey channel instead of RGB
@@ -57,8 +59,9 @@ class SpectrogramConfig:
         return 1 if self.gray else 3
 
     def validate(self) -> None:
-        if self.frequency_scale not in FREQUENCY_SCALES:
-            raise ValueError(f"frequency_scale {self.frequency_scale!r} is not one of {', '.join(FREQUENCY_SCALES)}")
+        for name, allowed in FIELD_CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} {getattr(self, name)!r} is not one of {', '.join(allowed)}")
         if self.n_mels != self.image_size:
             raise ValueError(f"n_mels ({self.n_mels}) must equal image_size ({self.image_size})")
         if self.hop_length < 1:
@@ -101,6 +104,9 @@ class SpectrogramConfig:
         return {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
 
 
+# Text fields and their allowed values (argparse choices, checked by validate).
+FIELD_CHOICES = {"frequency_scale": FREQUENCY_SCALES, "db_reference": DB_REFERENCES}
+
 # Short flags kept beside the generated ones (--no-trim reads better than --no-trim-leading-silence).
 FLAG_ALIASES = {"trim_leading_silence": "--no-trim", "normalize_level": "--no-normalize",
                 "remove_dc": "--no-dc-removal"}
@@ -123,7 +129,7 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
         else:
             kind = {"int": int, "float": float, "str": str}[str(field.type)]
             group.add_argument(flag, dest=field.name, type=kind, default=None,
-                               choices=FREQUENCY_SCALES if field.name == "frequency_scale" else None,
+                               choices=FIELD_CHOICES.get(field.name),
                                help=f"default: {field.default}")
 
 

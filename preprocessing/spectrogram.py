@@ -97,7 +97,11 @@ def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
 
 
 def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
-    """Fixed dB range -> uint8 levels, flipped so low frequencies are at the bottom."""
+    """dB range -> uint8 levels, flipped so low frequencies are at the bottom. With
+    db_reference "window_peak" the window's loudest band and frame sits at db_ceiling (the range
+    then follows the speech, not the recording level: the seed projects' ref=max)."""
+    if config.db_reference == "window_peak":
+        db = db - db.max() + config.db_ceiling
     scaled = (np.clip(db, config.db_floor, config.db_ceiling) - config.db_floor)
     levels = np.round(scaled * (255.0 / (config.db_ceiling - config.db_floor))).astype(np.uint8)
     return levels[::-1]

@@ -308,6 +308,25 @@ def test_a_model_refuses_images_of_another_frequency_scale():
         require_same_config(SpectrogramConfig(), SpectrogramConfig(frequency_scale="linear"), "images")
 
 
+def test_window_peak_reference_anchors_the_range_to_the_speech_not_the_recording_level():
+    from preprocessing.config import ConfigMismatchError, require_same_config
+    from preprocessing.spectrogram import db_to_pixels
+
+    t = np.arange(SpectrogramConfig().clip_samples) / 16000
+    tone = (np.sin(2 * np.pi * 440 * t) * (1 + np.sin(2 * np.pi * 2 * t))).astype(np.float32)
+    for reference in ("full_scale", "window_peak"):
+        config = SpectrogramConfig(db_reference=reference, normalize_level=False)
+        loud, quiet = (db_to_pixels(band_db(gain * tone, config), config) for gain in (0.03, 0.003))
+        if reference == "window_peak":  # 20 dB quieter, the same picture, its peak at the ceiling
+            assert loud.max() == 255 and np.abs(loud.astype(int) - quiet).max() <= 1
+        else:
+            assert abs(int(loud.max()) - int(quiet.max()) - 20 * 255 / 80) <= 1  # 20 dB darker
+    with pytest.raises(ConfigMismatchError, match="db_reference"):
+        require_same_config(SpectrogramConfig(), SpectrogramConfig(db_reference="window_peak"), "images")
+    with pytest.raises(ValueError, match="db_reference 'max' is not one of"):
+        SpectrogramConfig(db_reference="max").validate()
+
+
 def test_an_interrupted_run_resumes_where_it_stopped(folder_dataset, tmp_path, capsys, monkeypatch):
     import preprocessing.audio_to_spectrogram as step1_module
     from preprocessing.manifest import JOURNAL_FILENAME
