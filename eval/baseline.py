@@ -28,7 +28,7 @@ from eval.metrics import EvaluationError, compute_eer
 from preprocessing.audio import audio_windows
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import original_images
-from preprocessing.spectrogram import triangular_filters
+from preprocessing.spectrogram import stft_power, triangular_filters
 
 N_CEPSTRA = 20
 N_LINEAR_FILTERS = 20
@@ -43,8 +43,7 @@ def mfcc(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
 
 def lfcc(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     """LFCCs (N_CEPSTRA x frames): DCT of the log linear-filterbank energies of the CNN's STFT."""
-    power = np.abs(librosa.stft(window, n_fft=config.n_fft, hop_length=config.hop_length,
-                                win_length=config.win_length, center=False)) ** 2
+    power = stft_power(window, config)
     edges = np.linspace(config.fmin, config.fmax, N_LINEAR_FILTERS + 2)
     filters = triangular_filters(edges, config.sample_rate, config.n_fft)
     log_energy = np.log(np.maximum(filters @ power, 1e-12))  # the floor the CNN's dB images use
