@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from analysis.stats import compare_classes
-from preprocessing.audio import Audio, audio_windows, leading_silence_samples
+from preprocessing.audio import audio_windows, leading_silence_samples, split_windows
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import original_images, read_config, read_manifest
 from preprocessing.spectrogram import band_db, colormap_lut, load_image_array
@@ -68,14 +68,16 @@ def bandwidth_hz(average_power: np.ndarray, freqs: np.ndarray) -> float:
     return float(freqs[np.nonzero(average_power >= peak * 10 ** (-BANDWIDTH_RANGE_DB / 10))[0][-1]])
 
 
-def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: float = 4000.0) -> dict:
+def clip_features(samples: np.ndarray, config: SpectrogramConfig, high_band_hz: float = 4000.0,
+                  speech_start: int | None = None) -> dict:
     """Features of one clip's audio (at config.sample_rate): leading silence on the untrimmed audio,
-    the rest on step 1's window (first clip_seconds after trimming) before level normalisation."""
-    silence = leading_silence_samples(samples, config)
-    before_level = dataclasses.replace(config, normalize_level=False)
-    audio, (window,) = audio_windows(Audio(samples, config.sample_rate, len(samples) / config.sample_rate),
-                                     before_level)
-    in_window = min(len(samples) - audio.speech_start, config.clip_samples)
+    the rest on step 1's window (first clip_seconds after trimming) before level normalisation.
+    `speech_start`: where audio_windows found speech, when the caller has already trimmed."""
+    trimmed = config.trim_leading_silence and speech_start is not None
+    silence = speech_start if trimmed else leading_silence_samples(samples, config)
+    start = silence if config.trim_leading_silence else 0
+    (window,) = split_windows(samples[start:], dataclasses.replace(config, normalize_level=False), max_windows=1)
+    in_window = min(len(samples) - start, config.clip_samples)
     window = window[:in_window].astype(np.float64)  # step 1's window without its padding
     rms = np.sqrt(np.mean(window ** 2))
     power = np.abs(librosa.stft(np.pad(window, (0, max(0, config.n_fft - len(window)))), n_fft=config.n_fft, hop_length=config.hop_length,
@@ -123,7 +125,7 @@ def measure_clip(row, config: SpectrogramConfig, high_band_hz: float) -> tuple[n
         return image_to_db(row.image_path, config), {**info, "from_audio": False, "frames": frames}
     audio, (window,) = audio_windows(row.source, config)
     db = np.clip(band_db(window, config), config.db_floor, config.db_ceiling)  # what the image holds
-    return db, {**info, **clip_features(audio.samples, config, high_band_hz), "from_audio": True,
+    return db, {**info, **clip_features(audio.samples, config, high_band_hz, audio.speech_start), "from_audio": True,
                 "frames": frames_with_audio(len(audio.samples) - audio.speech_start, config)}
 
 
