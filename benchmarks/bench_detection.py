@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from eval.metrics import compute_eer, eer_by_group
 from inference.predictor import Predictor
 from model.calibration import logit
 from model.run import RunCard
+from model.train_cnn_model import parse_args as parse_training_args
 from preprocessing.augment import bandpass, mix_at_snr
 from preprocessing.layouts import assign_splits, find_clips, write_clip_list
 from preprocessing.manifest import original_images, read_config, read_manifest
@@ -41,8 +43,17 @@ def spectrograms(name: str, manifest: Path, flags: list[str]) -> Path:
     return output
 
 
+REUSE_RUNS = False  # --reuse-runs: a finished run of the same name and flags is scored, not retrained
+
+
 def train(data: Path, name: str, flags: list[str]) -> tuple[Path, float]:
     run_dir = WORK / "runs" / name
+    if REUSE_RUNS and (run_dir / "model.keras").exists() and (run_dir / "model.json").exists():
+        card = json.loads((run_dir / "model.json").read_text())
+        asked = vars(parse_training_args(["--data", str(data), "--output", str(run_dir), *flags]))
+        if card.get("training_args") == asked:
+            print(f"reusing {run_dir} (trained in {card['train_seconds']} s)", flush=True)
+            return run_dir, card["train_seconds"]
     started = time.perf_counter()
     run(["model/train_cnn_model.py", "--data", str(data), "--output", str(run_dir), *flags])
     return run_dir, time.perf_counter() - started
@@ -301,7 +312,12 @@ def main() -> None:
     parser.add_argument("--tag", default="default", help="name of this setting in the results")
     parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
     parser.add_argument("--train", default="", help="extra training flags, e.g. '--mixup 0.2'")
+    parser.add_argument("--reuse-runs", action="store_true",
+                        help="score a finished run trained with the same data and flags instead of retraining "
+                             "(to resume an interrupted experiment; training times are the recorded ones)")
     args = parser.parse_args()
+    global REUSE_RUNS
+    REUSE_RUNS = args.reuse_runs
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
