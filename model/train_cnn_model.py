@@ -41,7 +41,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--patience", type=int, default=8, help="epochs without a better val EER before stopping")
+    parser.add_argument("--patience", type=int, default=16,
+                        help="epochs without a better val EER before stopping (a third of it halves the learning rate)")
     parser.add_argument("--freq-mask", type=int, default=12, help="max frequency rows masked per image (0 = off)")
     parser.add_argument("--time-mask", type=int, default=16, help="max frames masked per image (0 = off)")
     parser.add_argument("--truncate", type=float, default=0.5,
