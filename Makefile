@@ -59,29 +59,40 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_preprocessing.py
 	$(PY) benchmarks/bench_detection.py --experiment split
 	$(PY) benchmarks/bench_inference.py --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --train '--arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag mel
-	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --train '--arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag mel --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc' --train '--patience 8'
 	$(PY) synthesis/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
-	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA)'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1' --train '--arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --train '--arch lcnn --learning-rate 3e-4'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --train '--arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA)' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1' --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --train '--patience 8 --arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --train '--patience 8 --arch lcnn --learning-rate 3e-4'
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
 	for tag in mel linear lcnn lcnn-lr3e-4 augment1 lcnn-augment1 vocode-world-lpc extra-demo; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--truncate 0'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--patience 8 --truncate 0'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1' --train '--patience 8'
+	# 2026-12-01: the training default became --patience 16; the rows above pin the 8 they were measured with
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-window-peak --step1 '--db-reference window_peak' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience32 --train '--patience 32'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience32 --train '--patience 32'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience32
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--patience 8 --arch lcnn'
 	$(PY) benchmarks/write_report.py
 
 app: setup
