@@ -92,6 +92,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --train '--patience 16'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --train '--patience 8'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-augment1 --step1 '--augment 1' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-augment1
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--patience 8 --arch lcnn'
 	$(PY) benchmarks/write_report.py
 
