@@ -109,7 +109,7 @@ def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
 
 def silence_pixel(config: SpectrogramConfig) -> np.ndarray:
     """The pixel value (one per channel) of the dB floor: what silence and padding look like."""
-    return image_to_array(pixels_to_image(np.zeros((1, 1), np.uint8), config), config, check_size=False).reshape(-1)
+    return np.zeros(1, np.uint8) if config.gray else colormap_lut(config.colormap)[0]  # level 0 (see pixels_to_image)
 
 
 def pixels_to_image(levels: np.ndarray, config: SpectrogramConfig) -> Image.Image:
@@ -158,15 +158,13 @@ def save_png(image: Image.Image, path: Path) -> None:
         raise
 
 
-def image_to_array(image: Image.Image, config: SpectrogramConfig, name: str = "image",
-                   check_size: bool = True) -> np.ndarray:
+def image_to_array(image: Image.Image, config: SpectrogramConfig, name: str = "image") -> np.ndarray:
     """PIL image -> uint8 (H, W, C) pixels, refusing images that don't fit the config.
     Indexed-colour images (step 1's own, and other PNGs with a palette) are expanded to RGB."""
     if image.mode == "P" and not config.gray:
         image = image.convert("RGB")
     expected_mode = "L" if config.gray else "RGB"
-    size_ok = image.size == (config.image_size, config.image_size) or not check_size
-    if not size_ok or image.mode != expected_mode:
+    if image.size != (config.image_size, config.image_size) or image.mode != expected_mode:
         raise ConfigMismatchError(
             f"{name}: image is {image.size[0]}x{image.size[1]} {image.mode}, model expects "
             f"{config.image_size}x{config.image_size} {expected_mode}")
