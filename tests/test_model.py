@@ -10,20 +10,27 @@ import numpy as np
 import pytest
 
 from eval.metrics import compute_eer
-from model.cnn import build_model
+from model.cnn import ARCHS, build_model
 from model.train_cnn_model import main as train
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_manifest
 
 
-def test_both_archs_output_one_probability():
+def test_every_arch_outputs_one_probability():
     images = np.random.default_rng(0).integers(0, 256, (2, 128, 128, 3)).astype(np.float32)
-    seed, compact = build_model("seed"), build_model("compact")
-    for model in (seed, compact):
+    models = {arch: build_model(arch) for arch in ARCHS}
+    for model in models.values():
         p_fake = np.asarray(model(images))
         assert p_fake.shape == (2, 1) and np.all((p_fake >= 0) & (p_fake <= 1))
         assert isinstance(model.layers[1], keras.layers.Rescaling)  # pixels scaled inside, once
-    assert compact.count_params() * 10 < seed.count_params()
+        assert model.count_params() <= 500_000 or model.name.endswith("seed")
+    assert models["compact"].count_params() * 10 < models["seed"].count_params()
+
+
+def test_compact_fine_keeps_twice_the_frequency_rows():
+    rows = {arch: build_model(arch).get_layer("average_over_time").output.shape[1]
+            for arch in ("compact", "compact-fine")}
+    assert rows == {"compact": 8, "compact-fine": 16}
 
 
 def test_run_folder_describes_the_model(trained_run, spectrogram_dir):
