@@ -6,8 +6,8 @@ Training images (step 1), prediction on audio (step 4) and the web page all call
 from __future__ import annotations
 
 import functools
+import io
 import os
-import tempfile
 from pathlib import Path
 
 import librosa
@@ -146,15 +146,20 @@ def image_fingerprint(config: SpectrogramConfig) -> str:
 
 
 def save_png(image: Image.Image, path: Path) -> None:
-    """Write atomically: an interrupted run never leaves half a PNG behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    """Encode in memory, write beside the target, rename: an interrupted run never leaves half
+    a PNG behind (the process id in the temporary name keeps concurrent runs apart)."""
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG", compress_level=1)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            image.save(stream, format="PNG", compress_level=1)
-        os.replace(temp_name, path)
+        try:
+            partial.write_bytes(encoded.getbuffer())
+        except FileNotFoundError:  # the first image of its folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(encoded.getbuffer())
+        os.replace(partial, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
