@@ -48,6 +48,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--truncate", type=float, default=0.5,
                         help="probability of cutting a training image short and padding it with silence "
                              "(both classes; takes away clip duration as a cue)")
+    parser.add_argument("--ema", type=float, default=0.0,
+                        help="evaluate and keep an exponential moving average of the weights with this momentum "
+                             "per step (e.g. 0.99; 0 = off)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--no-class-weights", action="store_true")
@@ -143,7 +146,8 @@ def train(args) -> Path:
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise)
-        model.compile(optimizer=keras.optimizers.Adam(args.learning_rate), loss="binary_crossentropy",
+        optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99)
+        model.compile(optimizer=optimizer, loss="binary_crossentropy",
                       metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
     n_real, n_fake = (train_rows["y"] == 0).sum(), (train_rows["y"] == 1).sum()
     class_weight = None if args.no_class_weights else {0: len(train_rows) / (2 * n_real),
@@ -152,8 +156,10 @@ def train(args) -> Path:
           f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
 
     val_eer = ValidationEER(val_ds, val_rows["y"])
-    callbacks = [
-        val_eer,  # first, so the callbacks below see val_eer
+    # With --ema, the averaged weights are swapped in for validation, for val_eer and for the best epoch.
+    callbacks = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema > 0 else []
+    callbacks += [
+        val_eer,  # before the callbacks below, so they see val_eer
         keras.callbacks.EarlyStopping(monitor="val_eer", mode="min", patience=args.patience),
         keras.callbacks.ReduceLROnPlateau(monitor="val_eer", mode="min", factor=0.5,
                                           patience=max(2, args.patience // 3), min_lr=1e-5),

@@ -60,6 +60,20 @@ def test_saved_model_loads_safely_and_is_the_best_epoch(trained_run, spectrogram
     assert card["validation"]["eer"] == pytest.approx(eer, abs=1e-6)
 
 
+def test_ema_run_keeps_the_averaged_weights_it_validated(spectrogram_dir, tmp_path):
+    run_dir = tmp_path / "ema"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "3",
+                  "--batch-size", "8", "--ema", "0.9"]) == 0
+    with (run_dir / "history.csv").open() as stream:
+        val_eers = [float(row["val_eer"]) for row in csv.DictReader(stream)]
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.optimizer.use_ema and model.optimizer.ema_momentum == pytest.approx(0.9)
+    val = read_manifest(spectrogram_dir, "val")
+    images = np.stack([np.asarray(keras.utils.load_img(p)) for p in val["image_path"]]).astype(np.float32)
+    eer, _ = compute_eer(val["y"], np.asarray(model.predict(images, verbose=0)).ravel())
+    assert eer == pytest.approx(min(val_eers), abs=1e-6)  # the saved weights are the ones validated
+
+
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
     error = capsys.readouterr().err.strip()
