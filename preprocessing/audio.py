@@ -80,21 +80,12 @@ def load_audio(source: str | Path | bytes, config: SpectrogramConfig) -> Audio:
     return Audio(samples.astype(np.float32, copy=False), int(rate), float(duration))
 
 
-TRIM_FRAME, TRIM_HOP = 2048, 512  # librosa.effects.trim's defaults
-
-
 def leading_silence_samples(samples: np.ndarray, config: SpectrogramConfig) -> int:
-    """Samples of silence before the first non-silent frame: librosa.effects.trim's criterion
-    (frame mean square, zero-padded centred frames, `trim_top_db` below the loudest frame) with
-    the frame energies taken from one running sum, ~10x faster than framing the clip (tested equal)."""
+    """Samples of silence before the first non-silent frame (librosa's trim criterion)."""
     if not np.any(samples):
         return 0
-    running = np.concatenate([[0.0], np.cumsum(np.square(samples, dtype=np.float64))])
-    centres = np.arange(1 + len(samples) // TRIM_HOP) * TRIM_HOP
-    first, last = (np.clip(centres + offset, 0, len(samples)) for offset in (-TRIM_FRAME // 2, TRIM_FRAME // 2))
-    mean_square = (running[last] - running[first]) / TRIM_FRAME
-    loud = np.flatnonzero(librosa.power_to_db(mean_square, ref=np.max, top_db=None) > -config.trim_top_db)
-    return int(loud[0]) * TRIM_HOP if loud.size else 0
+    _, (start, _end) = librosa.effects.trim(samples, top_db=config.trim_top_db)
+    return int(start)
 
 
 def speech_warning(audio: Audio, config: SpectrogramConfig) -> str:

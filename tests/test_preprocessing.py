@@ -5,14 +5,13 @@ import csv
 import io
 from pathlib import Path
 
-import librosa
 import numpy as np
 import pytest
 import soundfile as sf
 from PIL import Image
 
 from conftest import make_folder_dataset, write_clip
-from preprocessing.audio import audio_windows, leading_silence_samples, load_audio, split_windows
+from preprocessing.audio import audio_windows, load_audio, split_windows
 from preprocessing.audio_to_spectrogram import main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
@@ -186,22 +185,6 @@ def test_leading_silence_is_trimmed_only_when_asked(tmp_path):
     assert np.abs(window[:CONFIG.sample_rate // 10]).max() > 0.01  # the window starts with speech
     untouched, (kept,) = audio_windows(path, SpectrogramConfig(trim_leading_silence=False))
     assert untouched.speech_start == 0 and np.abs(kept[:CONFIG.sample_rate]).max() < 1e-3
-
-
-def test_leading_silence_matches_librosa_trim():
-    rng = np.random.default_rng(3)
-    for length in (700, 2048, 5000, 48000, 80123):
-        for onset in (0, 0.1, 0.5, 0.97):
-            samples = np.zeros(length, dtype=np.float32)
-            start = int(onset * length)
-            level = 10 ** rng.uniform(-4, 0)
-            samples[start:] = level * rng.standard_normal(length - start) * np.linspace(0, 1, length - start)
-            samples += 1e-6 * rng.standard_normal(length).astype(np.float32)  # a noise floor
-            for top_db in (20.0, 40.0, 60.0):
-                _, (expected, _) = librosa.effects.trim(samples, top_db=top_db)
-                config = SpectrogramConfig(trim_top_db=top_db)
-                assert leading_silence_samples(samples, config) == expected, (length, onset, top_db)
-    assert leading_silence_samples(np.zeros(1000, dtype=np.float32), CONFIG) == 0
 
 
 def test_segments_share_the_file_group(tmp_path):
