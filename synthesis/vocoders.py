@@ -10,12 +10,14 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Callable
 
 import librosa
 import numpy as np
 from scipy.signal import lfilter
 
+from synthesis import neural_vocoder
 from synthesis.tools import module_available, run_tool
 
 Vocoder = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
@@ -25,10 +27,12 @@ Vocoder = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
 class Needs:
     modules: tuple[str, ...] = ()   # Python packages
     tools: tuple[str, ...] = ()     # programs on PATH
+    files: tuple[tuple[Path, str], ...] = ()  # (file, how to make it)
 
     def missing(self) -> list[str]:
-        return [m for m in self.modules if not module_available(m)] + \
-               [t for t in self.tools if shutil.which(t) is None]
+        return [f"{m} (not installed)" for m in self.modules if not module_available(m)] + \
+               [f"{t} (not installed)" for t in self.tools if shutil.which(t) is None] + \
+               [f"{path} ({how})" for path, how in self.files if not path.exists()]
 
 
 VOCODERS: dict[str, Vocoder] = {}
@@ -55,7 +59,7 @@ def check_vocoders(names: list[str]) -> None:
         if name not in VOCODERS:
             raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
         if missing := NEEDS[name].missing():
-            raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)} (not installed)")
+            raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}")
 
 
 def fit_length(samples: np.ndarray, length: int) -> np.ndarray:
@@ -138,3 +142,5 @@ register("griffin_lim", griffin_lim)
 for _mode in CODEC2_MODES:
     register(f"codec2_{_mode}", partial(codec2, mode=_mode), Needs(tools=("c2enc", "c2dec")))
 register("lpc", lpc)
+register("upsampling_net", neural_vocoder.upsampling_net,
+         Needs(files=((neural_vocoder.MODEL_PATH, "train it: python synthesis/neural_vocoder.py --data <step 1 output>"),)))

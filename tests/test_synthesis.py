@@ -53,3 +53,37 @@ def test_available_engines_lists_only_installed_voices():
     assert set(engines) <= set(tts.SYNTHESISERS)
     if "espeak-ng" in engines:
         assert tts.Voice("espeak-ng", "fr+m3", "fr") in engines["espeak-ng"]
+
+
+def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(spectrogram_dir, tmp_path,
+                                                                                 capsys, monkeypatch):
+    from preprocessing.manifest import read_manifest
+    from synthesis import neural_vocoder
+
+    model_path = tmp_path / "net.keras"
+    monkeypatch.setitem(vocoders.NEEDS, "upsampling_net",
+                        vocoders.Needs(files=((model_path, "train it: python synthesis/neural_vocoder.py"),)))
+    with pytest.raises(vocoders.VocoderError, match="net.keras \\(train it"):
+        vocoders.check_vocoders(["upsampling_net"])
+    assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model_path), "--steps", "4"]) == 0
+    train = read_manifest(spectrogram_dir, "train")
+    assert f"trained on {train.loc[train['label'] == 'REAL', 'source'].nunique()} clips" in capsys.readouterr().out
+    vocoders.check_vocoders(["upsampling_net"])
+    for rate in (RATE, 22050):
+        speech = voice_like(1.5, rate, 140, seed=0)
+        copy = neural_vocoder.upsampling_net(speech, rate, np.random.default_rng(0), model_path)
+        assert copy.dtype == np.float32 and copy.shape == speech.shape and np.all(np.isfinite(copy))
+        assert np.sqrt(np.mean((copy - speech) ** 2) / np.mean(speech ** 2)) > 0.05
+
+
+def test_upsampling_net_segments_are_aligned_with_their_frames():
+    from synthesis import neural_vocoder as nv
+
+    speech = voice_like(2.0, RATE, 140, seed=1)
+    mels, waves = nv.training_segments_from([speech], 8, np.random.default_rng(0))
+    assert mels.shape == (8, nv.SEGMENT_FRAMES, nv.N_MELS) and waves.shape == (8, nv.SEGMENT_FRAMES * nv.HOP, 1)
+    levelled = nv._at_level(speech)[0]
+    full = nv.log_mel(levelled)
+    for mel, wave in zip(mels, waves[..., 0]):
+        first = int(np.flatnonzero(np.all(np.isclose(full, mel[0]), axis=1))[0])
+        assert np.allclose(wave, levelled[first * nv.HOP:first * nv.HOP + len(wave)])
