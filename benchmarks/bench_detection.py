@@ -323,7 +323,7 @@ def main() -> None:
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
                + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
-               + (f" --step1 '{args.step1}'" if args.step1 else "") + (f" --train '{args.train}'" if args.train else ""))
+               + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))
     if args.experiment == "split":
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
@@ -335,6 +335,8 @@ def main() -> None:
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
     elif args.experiment == "external-baselines":
+        if args.step1:  # features from another audio path: step 1 makes its own external-<tag> split first
+            spectrograms(f"external-{args.tag}", external_manifest(manifest, require_external()), step1_flags)
         require_external()
         result = external_baselines(args.tag)
     elif args.experiment == "external":

@@ -102,14 +102,16 @@ def external_section(loaded: dict) -> list[str]:
             lines.append(f"| {name} | {flags} | " + ", ".join(pct(run["eer"]) for run in row["seeds"])
                          + f" | **{pct(row['mean_eer'])}** ({pct(row['std_eer'])}) | "
                          + " | ".join(pct(row["mean_by_origin"].get(o)) for o in origins) + " |")
-    for key, result in loaded.items():
-        if key.startswith("external-baselines"):
-            lines += ["", f"Classical baselines on the same split ({key.split('-', 2)[2]} images' split; "
-                      "deterministic, one run):", *header(result), "| system | EER | " + " | ".join(origins) + " |",
-                      "|---" * (2 + len(origins)) + "|"]
+    baselines = {k.split("-", 2)[2]: v for k, v in loaded.items() if k.startswith("external-baselines")}
+    if baselines:
+        lines += ["", "Classical baselines on the same split (deterministic, one run each; the step 1 flags change "
+                  "the audio path their features are taken from):", ""]
+        lines += [line for result in baselines.values() for line in header(result)]
+        lines += ["| system | images | step 1 flags | EER | " + " | ".join(origins) + " |", "|---" * (4 + len(origins)) + "|"]
+        for tag, result in baselines.items():
             for name, row in result["results"].items():
-                lines.append(f"| {name} | {pct(row['eer'])} | "
-                             + " | ".join(pct(row["by_origin"].get(o)) for o in origins) + " |")
+                lines.append(f"| {name} | {tag} | {'`' + result['step1_flags'] + '`' if result.get('step1_flags') else 'defaults'} "
+                             f"| {pct(row['eer'])} | " + " | ".join(pct(row["by_origin"].get(o)) for o in origins) + " |")
     stress = {k.split("-", 2)[2]: v for k, v in loaded.items() if k.startswith("external-stress")}
     if stress:
         lines += ["", "Channel-flip stress test: the external set with only its FAKE clips (then only its REAL "
