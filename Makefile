@@ -96,6 +96,22 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1' --train '--patience 16'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-augment1
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-mixup02 --train '--mixup 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-mixup02 --train '--mixup 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-mixup02
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-ema099 --train '--ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-ema099 --train '--ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-ema099
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-compact-fine --train '--arch compact-fine'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-compact-fine --train '--arch compact-fine'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-compact-fine
+	for flags in --no-trim --no-normalize; do \
+		$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag $${flags#--} --step1=$$flags; done
+	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag win320-nfft512 --step1 '--win-length 320 --n-fft 512'
+	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000  # the devset's REAL training clips
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/write_report.py
 
 app: setup
