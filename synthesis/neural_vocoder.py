@@ -18,6 +18,7 @@ from pathlib import Path
 
 import librosa
 import numpy as np
+from tqdm import tqdm
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -97,7 +98,7 @@ def train_vocoder(paths: list[str], output: Path, steps: int = 3000, batch_size:
 
     keras.utils.set_random_seed(seed)
     config = SpectrogramConfig(sample_rate=SAMPLE_RATE)
-    clips = [load_audio(path, config).samples for path in paths]
+    clips = [load_audio(path, config).samples for path in tqdm(paths, desc="reading REAL clips", unit="clip")]
     mels, waves = training_segments_from(clips, steps * batch_size // 4, np.random.default_rng(seed))
     model = build_vocoder()
     model.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.8, beta_2=0.99), loss=stft_loss)
@@ -115,7 +116,7 @@ def train_vocoder(paths: list[str], output: Path, steps: int = 3000, batch_size:
 def _load(path: Path):
     import keras
 
-    return keras.saving.load_model(path, custom_objects={"stft_loss": stft_loss}, compile=False)
+    return keras.saving.load_model(path, compile=False)
 
 
 def upsampling_net(samples: np.ndarray, sample_rate: int, rng: np.random.Generator,
