@@ -37,7 +37,7 @@ from tqdm import tqdm
 from preprocessing.audio import load_audio
 from preprocessing.config import SpectrogramConfig
 from synthesis import tts
-from synthesis.vocoders import VOCODERS, available_vocoders
+from synthesis.vocoders import NEEDS, VOCODERS, available_vocoders
 
 BUILD_VERSION = 2             # 2: synthesis/ vocoders (LPC added, codec2 keeps the level), librosa trim
 STAMP_NAME = ".build.json"
@@ -255,7 +255,9 @@ def available_sources() -> dict[str, list]:
     sources: dict[str, list] = tts.available_engines(list(KLETTRES_LANGUAGES.values()))
     for name in available_vocoders():
         sources.setdefault(vocoded_source(name), []).append(name)
-    every = list(tts.SYNTHESISERS) + list(dict.fromkeys(vocoded_source(name) for name in VOCODERS))
+    # A vocoder that needs a model trained on your own data (upsampling_net) is an extra, not a missing install.
+    installable = [name for name in VOCODERS if not NEEDS[name].files]
+    every = list(tts.SYNTHESISERS) + list(dict.fromkeys(vocoded_source(name) for name in installable))
     report_missing([source for source in every if source not in sources])
     return sources
 
