@@ -112,6 +112,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16-vocode-upsampling-net --train '--patience 16' --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/write_report.py
 
 app: setup
