@@ -335,9 +335,9 @@ def main() -> None:
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
     elif args.experiment == "external-baselines":
+        external = require_external()
         if args.step1:  # features from another audio path: step 1 makes its own external-<tag> split first
-            spectrograms(f"external-{args.tag}", external_manifest(manifest, require_external()), step1_flags)
-        require_external()
+            spectrograms(f"external-{args.tag}", external_manifest(manifest, external), step1_flags)
         result = external_baselines(args.tag)
     elif args.experiment == "external":
         result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)

@@ -146,7 +146,7 @@ def train(args) -> Path:
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise)
-        optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99)
+        optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         model.compile(optimizer=optimizer, loss="binary_crossentropy",
                       metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
     n_real, n_fake = (train_rows["y"] == 0).sum(), (train_rows["y"] == 1).sum()

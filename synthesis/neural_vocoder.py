@@ -25,6 +25,8 @@ if __package__ in (None, ""):
 
 from preprocessing.audio import load_audio  # noqa: E402
 from preprocessing.config import SpectrogramConfig  # noqa: E402
+from preprocessing.manifest import read_manifest  # noqa: E402
+from synthesis.tools import fit_length  # noqa: E402
 
 SAMPLE_RATE = 16000
 N_MELS, N_FFT, HOP = 80, 1024, 256
@@ -46,7 +48,7 @@ def _at_level(samples: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def build_vocoder():
-    """log-mel (frames, N_MELS) -> waveform (frames * HOP, 1); about 250k weights."""
+    """log-mel (frames, N_MELS) -> waveform (frames * HOP, 1); 289k weights."""
     import keras
     from keras import layers
 
@@ -130,12 +132,10 @@ def upsampling_net(samples: np.ndarray, sample_rate: int, rng: np.random.Generat
     copy = np.asarray(waveform)[0, :, 0] * (rms / TARGET_RMS)
     if sample_rate != SAMPLE_RATE:
         copy = librosa.resample(copy, orig_sr=SAMPLE_RATE, target_sr=sample_rate)
-    return np.pad(copy[:len(samples)], (0, max(0, len(samples) - len(copy)))).astype(np.float32)
+    return fit_length(copy, len(samples))
 
 
 def main(argv=None) -> int:
-    from preprocessing.manifest import read_manifest
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="spectrograms",
                         help="a step 1 output: the vocoder learns from its REAL clips of the train split")

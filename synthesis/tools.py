@@ -1,7 +1,10 @@
-"""What the vocoders and TTS engines share: running an external tool, checking for a Python package."""
+"""What the vocoders and TTS engines share: running an external tool, checking for a Python package,
+fitting audio to a length."""
 from __future__ import annotations
 
 import subprocess
+
+import numpy as np
 
 
 def run_tool(command: list[str], stdin: bytes | None = None) -> bytes:
@@ -18,3 +21,9 @@ def module_available(name: str) -> bool:
         return True
     except Exception:  # a broken install counts as absent
         return False
+
+
+def fit_length(samples: np.ndarray, length: int) -> np.ndarray:
+    """float32, cut or padded with silence to `length` samples."""
+    samples = np.asarray(samples[:length], dtype=np.float32)
+    return np.pad(samples, (0, length - len(samples)))

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from synthesis import neural_vocoder
-from synthesis.tools import module_available, run_tool
+from synthesis.tools import fit_length, module_available, run_tool
 
 Vocoder = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
 
@@ -60,12 +60,6 @@ def check_vocoders(names: list[str]) -> None:
             raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
         if missing := NEEDS[name].missing():
             raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}")
-
-
-def fit_length(samples: np.ndarray, length: int) -> np.ndarray:
-    """float32, cut or padded with silence to `length` samples."""
-    samples = np.asarray(samples[:length], dtype=np.float32)
-    return np.pad(samples, (0, length - len(samples)))
 
 
 def world(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
