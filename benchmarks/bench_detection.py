@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from pandas import read_csv
 from sklearn.model_selection import StratifiedGroupKFold
 
 from benchmarks.common import DEVSET, WORK, require_devset, require_external, run, save_result
@@ -175,12 +176,34 @@ def mean_over_runs(runs: list[dict]) -> dict:
                                for k in origins}}
 
 
+def holdout_vocoders(fold_manifests: list[Path], steps: int) -> list[Path]:
+    """For each fold, a trained vocoder (upsampling_net) that never heard that fold's test clips: one is
+    trained on the REAL clips of the first half of the folds and serves the second half, the other the
+    other way round (two trainings instead of one per fold)."""
+    from synthesis.neural_vocoder import train_vocoder  # loads TensorFlow
+
+    tests = [read_csv(path).query("split == 'test' and label == 'REAL'")["path"].tolist() for path in fold_manifests]
+    half = len(fold_manifests) // 2
+    halves = [range(half), range(half, len(fold_manifests))]
+    models = []
+    for index, folds in enumerate(halves):
+        model = WORK / "vocoders" / f"cv{len(fold_manifests)}-folds{''.join(map(str, folds))}-{steps}steps.keras"
+        if not model.exists():
+            train_vocoder(sorted(path for fold in folds for path in tests[fold]), model, steps)
+        models.append(model)
+    return [models[0] if fold in halves[1] else models[1] for fold in range(len(fold_manifests))]
+
+
 def cv_experiment(manifest: Path, epochs: int, folds: int, tag: str, train_flags: list[str],
-                  step1_flags: list[str]) -> dict:
-    """One setting on every fold: per-fold test EER and their mean."""
+                  step1_flags: list[str], vocoder_steps: int = 0) -> dict:
+    """One setting on every fold: per-fold test EER and their mean. With `vocoder_steps`, step 1's
+    upsampling_net copies come from hold-out vocoders trained for that many steps."""
     runs = []
-    for fold, fold_manifest in enumerate(cv_manifests(manifest, folds, seed=1337)):
-        data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest, step1_flags)
+    fold_manifests = cv_manifests(manifest, folds, seed=1337)
+    vocoders = holdout_vocoders(fold_manifests, vocoder_steps) if vocoder_steps else [None] * folds
+    for fold, (fold_manifest, vocoder) in enumerate(zip(fold_manifests, vocoders)):
+        data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest,
+                            step1_flags + (["--vocoder-model", str(vocoder)] if vocoder else []))
         run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *train_flags])
         result = detection_result(*score(run_dir, data))
         runs.append({"eer": result["eer"], "by_origin": result["by_origin"], "train_seconds": round(seconds, 1)})
@@ -312,6 +335,9 @@ def main() -> None:
     parser.add_argument("--tag", default="default", help="name of this setting in the results")
     parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
     parser.add_argument("--train", default="", help="extra training flags, e.g. '--mixup 0.2'")
+    parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
+                        help="cv: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) on "
+                             "the other folds' REAL clips, so none has heard the clips it is tested on")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
                              "(to resume an interrupted experiment; training times are the recorded ones)")
@@ -323,11 +349,13 @@ def main() -> None:
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
                + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
+               + (f" --holdout-vocoders {args.holdout_vocoders}" if args.holdout_vocoders else "")
                + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))
     if args.experiment == "split":
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
-        result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags)
+        result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags,
+                               args.holdout_vocoders)
     elif args.experiment == "cv-baselines":
         result = cv_baselines(args.tag, args.folds)
     elif args.experiment == "external-windows":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import hashlib
 import io
 import json
 import multiprocessing
@@ -30,7 +31,8 @@ from preprocessing.config import CONFIG_FILENAME, SPLITS, SpectrogramConfig, add
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
 from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
-from synthesis.vocoders import VOCODERS, VocoderError, available_vocoders, check_vocoders
+from synthesis.neural_vocoder import SHIPPED_MODEL
+from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
 # fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
 POOL_START = "fork" if sys.platform == "linux" else "spawn"
@@ -53,6 +55,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="add a FAKE copy of each REAL TRAINING clip re-synthesised by each vocoder "
                              f"(copy-synthesis; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
                              "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
+    parser.add_argument("--vocoder-model", type=Path, default=SHIPPED_MODEL,
+                        help="the network upsampling_net runs (default: the shipped one, trained on the devset's "
+                             "REAL training clips; synthesis/neural_vocoder.py trains one on yours)")
     parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
                         help="more labelled datasets (any layout) for the TRAINING split only, never val or "
                              "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
@@ -66,7 +71,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.vocode = available_vocoders()
     args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
     try:
-        check_vocoders(args.vocode)
+        check_vocoders(args.vocode, args.vocoder_model)
     except VocoderError as error:
         parser.error(str(error))
     return args
@@ -116,12 +121,17 @@ def process_clip(job: dict) -> list[dict]:
         copy = {**base, "label": "FAKE", "attack": f"copy-synthesis:{name}", "vocoder": name}
         rng = np.random.default_rng([*clip_seed, zlib.crc32(name.encode())])  # same copy whatever else is asked
         try:
-            samples = VOCODERS[name](audio.samples, config.sample_rate, rng)
+            samples = vocoder(name, job["vocoder_model"])(audio.samples, config.sample_rate, rng)
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
         except Exception as error:  # a vocoder that fails on this clip loses only its copy
             rows.append(_error_row(copy, error))
     return rows
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (what identifies a trained vocoder in build_options.json)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def warm_up(config: SpectrogramConfig) -> float:
@@ -209,6 +219,8 @@ def main(argv=None) -> int:
     options = {"segments": max_windows, "augment": args.augment, "seed": args.seed}
     if args.vocode:  # absent when off, so that outputs made before --vocode existed stay up to date
         options["vocode"] = args.vocode
+    if MODEL_VOCODERS & set(args.vocode):  # another network makes other copies: they are rebuilt
+        options["vocoder_model"] = file_digest(args.vocoder_model)
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
     options_file = output / "build_options.json"
@@ -221,7 +233,8 @@ def main(argv=None) -> int:
         training = clip.split == "train"
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
                "max_windows": max_windows, "augment": args.augment if training else 0,
-               "vocoders": args.vocode if training and clip.label == "REAL" else []}
+               "vocoders": args.vocode if training and clip.label == "REAL" else [],
+               "vocoder_model": args.vocoder_model}
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])
         else:

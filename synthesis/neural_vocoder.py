@@ -7,6 +7,9 @@ vocoder's output (periodic, frame-rate traces; Pons et al., ICASSP 2021), which 
 here (WORLD, LPC, Griffin-Lim) do not. Its speech is rougher than a real vocoder's.
 
     python synthesis/neural_vocoder.py --data spectrograms   # REAL train clips of a step 1 output
+
+The project ships one trained on the devset's REAL training clips (SHIPPED_MODEL, its card beside it);
+step 1 uses it unless `--vocoder-model` names another, e.g. one this script trained on your data.
 """
 from __future__ import annotations
 
@@ -33,7 +36,9 @@ N_MELS, N_FFT, HOP = 80, 1024, 256
 UPSAMPLING = ((8, 64), (8, 32), (4, 16))  # (factor, channels) per stage; the factors multiply to HOP
 SEGMENT_FRAMES = 32                       # training segments: 32 frames = 8192 samples
 TARGET_RMS = 0.05                         # every input is scaled to this level and the output back
-MODEL_PATH = Path(__file__).resolve().parent / "pretrained" / "upsampling_net.keras"
+PRETRAINED = Path(__file__).resolve().parent / "pretrained"
+SHIPPED_MODEL = PRETRAINED / "devset-v1" / "upsampling_net.keras"  # tracked; see VOCODER_CARD.md beside it
+TRAINED_HERE = PRETRAINED / "upsampling_net.keras"                 # this script's default output (not tracked)
 
 
 def log_mel(samples: np.ndarray) -> np.ndarray:
@@ -122,7 +127,7 @@ def _load(path: Path):
 
 
 def upsampling_net(samples: np.ndarray, sample_rate: int, rng: np.random.Generator,
-                   model_path: Path = MODEL_PATH) -> np.ndarray:
+                   model_path: Path = SHIPPED_MODEL) -> np.ndarray:
     """The trained network's copy of `samples`: same length, rate and level."""
     mono = np.asarray(samples, dtype=np.float32)
     if sample_rate != SAMPLE_RATE:
@@ -139,7 +144,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="spectrograms",
                         help="a step 1 output: the vocoder learns from its REAL clips of the train split")
-    parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    parser.add_argument("--output", type=Path, default=TRAINED_HERE,
+                        help="where the model goes (step 1 uses it with --vocoder-model PATH)")
     parser.add_argument("--steps", type=int, default=3000, help="training steps (batches of 16 segments)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -147,6 +153,7 @@ def main(argv=None) -> int:
         rows = read_manifest(args.data, "train")
         paths = sorted(set(rows.loc[(rows["label"] == "REAL") & (rows["vocoder"].fillna("") == ""), "source"]))
         train_vocoder(paths, args.output, args.steps, seed=args.seed)
+        print(f"step 1 uses it with: --vocode upsampling_net --vocoder-model {args.output}")
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ class Needs:
 
 VOCODERS: dict[str, Vocoder] = {}
 NEEDS: dict[str, Needs] = {}
+MODEL_VOCODERS = {"upsampling_net"}  # run a network trained on speech: one is shipped, --vocoder-model swaps it
 
 
 def register(name: str, function: Vocoder, needs: Needs = Needs()) -> Vocoder:
@@ -53,13 +54,23 @@ class VocoderError(ValueError):
     """An unknown vocoder name, or one whose package or tool is missing (the message says which)."""
 
 
-def check_vocoders(names: list[str]) -> None:
-    """Fail before any work when a name is unknown or cannot run here."""
+def check_vocoders(names: list[str], model: Path | None = None) -> None:
+    """Fail before any work when a name is unknown or cannot run here (with `model` in place of the
+    shipped model of a vocoder that runs one)."""
     for name in names:
         if name not in VOCODERS:
             raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
-        if missing := NEEDS[name].missing():
+        if name in MODEL_VOCODERS and model is not None:
+            if not Path(model).is_file():
+                raise VocoderError(f"vocoder model {model} not found (train one: python synthesis/neural_vocoder.py "
+                                   f"--data <step 1 output> --output {model})")
+        elif missing := NEEDS[name].missing():
             raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}")
+
+
+def vocoder(name: str, model: Path | None = None) -> Vocoder:
+    """The registered function; one that runs a trained model runs `model` when given."""
+    return partial(VOCODERS[name], model_path=Path(model)) if name in MODEL_VOCODERS and model else VOCODERS[name]
 
 
 def world(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -137,4 +148,5 @@ for _mode in CODEC2_MODES:
     register(f"codec2_{_mode}", partial(codec2, mode=_mode), Needs(tools=("c2enc", "c2dec")))
 register("lpc", lpc)
 register("upsampling_net", neural_vocoder.upsampling_net,
-         Needs(files=((neural_vocoder.MODEL_PATH, "train it: python synthesis/neural_vocoder.py --data <step 1 output>"),)))
+         Needs(files=((neural_vocoder.SHIPPED_MODEL, "shipped with the project: restore it with git, or train one "
+                                                     "with synthesis/neural_vocoder.py"),)))

@@ -129,7 +129,7 @@ def test_small_build_then_fast_rerun(tmp_path, monkeypatch):
 
 def test_vocoder_bit_rates_share_a_source_and_what_is_missing_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(demo.tts, "available_engines", lambda languages: {"flite": ["slt"]})
-    monkeypatch.setattr(demo, "available_vocoders", lambda: ["world", "codec2_3200", "codec2_1300"])
+    monkeypatch.setattr(demo, "available_vocoders", lambda: ["world", "codec2_3200", "codec2_1300", "upsampling_net"])
     monkeypatch.setattr(demo, "missing_debian_packages", lambda: ["festival"])
     assert demo.available_sources() == {"flite": ["slt"], "vocoded-world": ["world"],
                                         "vocoded-codec2": ["codec2_3200", "codec2_1300"]}
@@ -137,4 +137,4 @@ def test_vocoder_bit_rates_share_a_source_and_what_is_missing_is_one_line(monkey
     assert len(message.splitlines()) == 1
     assert "espeak-ng" in message and "vocoded-griffin_lim" in message and "festival" in message
     assert "vocoded-world" not in message
-    assert "upsampling_net" not in message  # needs a model trained on your data: not an install to report
+    assert "upsampling_net" not in message  # step 1's copy-synthesis vocoder: never a demo source

@@ -395,6 +395,32 @@ def test_vocoded_copies_are_training_fakes_of_real_clips_only(folder_dataset, tm
     assert "0 skipped" in capsys.readouterr().out and not any(r["vocoder"] for r in read_rows(output))
 
 
+def test_vocoder_model_is_a_flag_and_another_model_rebuilds_the_copies(folder_dataset, spectrogram_dir, tmp_path,
+                                                                        capsys):
+    from synthesis import neural_vocoder
+
+    models = [tmp_path / "a.keras", tmp_path / "b.keras"]
+    for seed, model in enumerate(models):
+        assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model), "--steps", "2",
+                                    "--seed", str(seed)]) == 0
+    output = tmp_path / "spec"
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "upsampling_net", "--vocoder-model"]
+    with pytest.raises(SystemExit):
+        step1(command + [str(tmp_path / "missing.keras")])
+    assert "vocoder model" in capsys.readouterr().err and not output.exists()
+
+    assert step1(command + [str(models[0])]) == 0
+    copies = [r for r in read_rows(output) if r["vocoder"]]
+    assert copies and all(r["status"] == "ok" and r["vocoder"] == "upsampling_net" for r in copies)
+    first = {r["image"]: np.asarray(Image.open(output / r["image"])) for r in copies}
+    capsys.readouterr()
+    step1(command + [str(models[0])])
+    assert "16 skipped" in capsys.readouterr().out
+    step1(command + [str(models[1])])  # another network: every copy is made again, by it
+    assert "0 skipped" in capsys.readouterr().out
+    assert not any(np.array_equal(pixels, np.asarray(Image.open(output / image))) for image, pixels in first.items())
+
+
 def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
     with pytest.raises(SystemExit):
         step1(["--input", str(folder_dataset), "--output", str(tmp_path / "spec"), "--vocode", "world", "wrold"])
