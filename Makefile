@@ -108,7 +108,8 @@ bench: setup $(DEMO_STAMP)
 	for flags in --no-trim --no-normalize; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag $${flags#--} --step1=$$flags; done
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag win320-nfft512 --step1 '--win-length 320 --n-fft 512'
-	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000  # the devset's REAL training clips
+	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 \
+		--output synthesis/pretrained/devset-v1/upsampling_net.keras  # the shipped vocoder: the devset's REAL training clips
 	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
