@@ -34,8 +34,12 @@ from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
 from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
-# fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice
-POOL_START = "fork" if sys.platform == "linux" else "spawn"
+
+def pool_start() -> str:
+    """fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice, and also
+    once this process has started TensorFlow (a forked copy of its threads can hang a worker that runs
+    the vocoder network)."""
+    return "fork" if sys.platform == "linux" and "tensorflow" not in sys.modules else "spawn"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -246,7 +250,7 @@ def main(argv=None) -> int:
     progress = tqdm(total=len(jobs), unit="clip", desc="spectrograms", disable=not jobs)
     journal = Journal(output, resume=bool(old))
     if args.jobs > 1 and len(jobs) > 1:
-        pool = multiprocessing.get_context(POOL_START).Pool(args.jobs, initializer=_init_worker)
+        pool = multiprocessing.get_context(pool_start()).Pool(args.jobs, initializer=_init_worker)
         results = pool.imap_unordered(process_clip, jobs, chunksize=8)
     else:
         _init_worker()

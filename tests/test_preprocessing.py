@@ -421,6 +421,20 @@ def test_vocoder_model_is_a_flag_and_another_model_rebuilds_the_copies(folder_da
     assert not any(np.array_equal(pixels, np.asarray(Image.open(output / image))) for image, pixels in first.items())
 
 
+def test_network_copies_are_the_same_from_two_workers_started_after_tensorflow(folder_dataset, tmp_path):
+    import keras  # noqa: F401  (TensorFlow running in this process: workers are spawned, not forked)
+    from preprocessing.audio_to_spectrogram import pool_start
+
+    assert pool_start() == "spawn"
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert step1(["--input", str(folder_dataset), "--output", str(one), "--vocode", "upsampling_net"]) == 0
+    assert step1(["--input", str(folder_dataset), "--output", str(two), "--vocode", "upsampling_net", "--jobs", "2"]) == 0
+    copies = [r["image"] for r in read_rows(one) if r["vocoder"]]
+    assert copies and sorted(copies) == sorted(r["image"] for r in read_rows(two) if r["vocoder"])
+    for image in copies:
+        assert np.array_equal(load_image_array(one / image, CONFIG), load_image_array(two / image, CONFIG))
+
+
 def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
     with pytest.raises(SystemExit):
         step1(["--input", str(folder_dataset), "--output", str(tmp_path / "spec"), "--vocode", "world", "wrold"])
