@@ -32,6 +32,7 @@ from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clip
 from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
+from synthesis.tools import match_spectrum
 from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
 
@@ -62,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--vocoder-model", type=Path, default=SHIPPED_MODEL,
                         help="the network upsampling_net runs (default: the shipped one, trained on the devset's "
                              "REAL training clips; synthesis/neural_vocoder.py trains one on yours)")
+    parser.add_argument("--match-spectrum", action="store_true",
+                        help="filter each vocoded copy to its original's long-term spectrum (band limit, tilt, "
+                             "channel colour), so that only the vocoder's own traces tell them apart (to be measured)")
     parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
                         help="more labelled datasets (any layout) for the TRAINING split only, never val or "
                              "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
@@ -126,6 +130,8 @@ def process_clip(job: dict) -> list[dict]:
         rng = np.random.default_rng([*clip_seed, zlib.crc32(name.encode())])  # same copy whatever else is asked
         try:
             samples = vocoder(name, job["vocoder_model"])(audio.samples, config.sample_rate, rng)
+            if job["match_spectrum"]:
+                samples = match_spectrum(samples, audio.samples)
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
         except Exception as error:  # a vocoder that fails on this clip loses only its copy
@@ -225,6 +231,8 @@ def main(argv=None) -> int:
         options["vocode"] = args.vocode
     if MODEL_VOCODERS & set(args.vocode):  # another network makes other copies: they are rebuilt
         options["vocoder_model"] = file_digest(args.vocoder_model)
+    if args.vocode and args.match_spectrum:
+        options["match_spectrum"] = True
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
     options_file = output / "build_options.json"
@@ -238,7 +246,7 @@ def main(argv=None) -> int:
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
                "max_windows": max_windows, "augment": args.augment if training else 0,
                "vocoders": args.vocode if training and clip.label == "REAL" else [],
-               "vocoder_model": args.vocoder_model}
+               "vocoder_model": args.vocoder_model, "match_spectrum": args.match_spectrum}
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])
         else:

@@ -435,6 +435,21 @@ def test_network_copies_are_the_same_from_two_workers_started_after_tensorflow(f
         assert np.array_equal(load_image_array(one / image, CONFIG), load_image_array(two / image, CONFIG))
 
 
+def test_match_spectrum_changes_only_the_copies_and_rebuilds_them(folder_dataset, tmp_path, capsys):
+    output = tmp_path / "spec"
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
+    assert step1(command) == 0
+    before = {r["image"]: load_image_array(output / r["image"], CONFIG) for r in read_rows(output)}
+    capsys.readouterr()
+    assert step1(command + ["--match-spectrum"]) == 0
+    assert "0 skipped" in capsys.readouterr().out
+    rows = read_rows(output)
+    assert sorted(r["image"] for r in rows) == sorted(before)
+    for row in rows:
+        same = np.array_equal(before[row["image"]], load_image_array(output / row["image"], CONFIG))
+        assert same == (not row["vocoder"])  # originals untouched, every copy filtered
+
+
 def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
     with pytest.raises(SystemExit):
         step1(["--input", str(folder_dataset), "--output", str(tmp_path / "spec"), "--vocode", "world", "wrold"])

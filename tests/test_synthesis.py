@@ -87,3 +87,24 @@ def test_upsampling_net_segments_are_aligned_with_their_frames():
     for mel, wave in zip(mels, waves[..., 0]):
         first = int(np.flatnonzero(np.all(np.isclose(full, mel[0]), axis=1))[0])
         assert np.allclose(wave, levelled[first * nv.HOP:first * nv.HOP + len(wave)])
+
+
+def test_match_spectrum_gives_a_copy_its_originals_band_and_keeps_its_own_waveform():
+    from preprocessing.augment import bandpass
+    from synthesis.tools import match_spectrum
+
+    rng = np.random.default_rng(0)
+    telephone = bandpass(SPEECH + 0.01 * rng.standard_normal(SPEECH.size).astype(np.float32), RATE, 300, 3400)
+    wide_copy = voice_like(1.5, RATE, 150, seed=3) + 0.02 * rng.standard_normal(SPEECH.size).astype(np.float32)
+
+    def band_db(samples, low, high):
+        power = np.abs(np.fft.rfft(samples)) ** 2
+        freqs = np.fft.rfftfreq(samples.size, 1 / RATE)
+        return 10 * np.log10(power[(freqs >= low) & (freqs < high)].mean())
+
+    matched = match_spectrum(wide_copy, telephone)
+    assert matched.dtype == np.float32 and matched.shape == wide_copy.shape
+    assert band_db(wide_copy, 5000, 7500) - band_db(telephone, 5000, 7500) > 20  # the band the copy filled in
+    for low, high in ((500, 3000), (5000, 7500)):
+        assert abs(band_db(matched, low, high) - band_db(telephone, low, high)) < 3
+    assert np.corrcoef(matched, telephone)[0, 1] < 0.5  # its own waveform, not the original's
