@@ -57,63 +57,66 @@ demo: setup $(DEMO_STAMP)
 # Measured figures for BENCHMARKS.md (slow: trains many models; needs ../shared/data/devset).
 bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_preprocessing.py
-	$(PY) benchmarks/bench_detection.py --experiment split
+	$(PY) benchmarks/bench_detection.py --experiment split --step1 '--vocode none'
 	$(PY) benchmarks/bench_inference.py --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag mel --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel --step1 '--vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag mel --step1 '--vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc' --train '--patience 8'
 	$(PY) synthesis/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
-	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA)' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1' --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --train '--patience 8 --arch lcnn --learning-rate 3e-4'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --train '--patience 8 --arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA) --vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1 --vocode none' --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4'
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
 	for tag in mel linear lcnn lcnn-lr3e-4 augment1 lcnn-augment1 vocode-world-lpc extra-demo; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --train '--patience 8 --truncate 0'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --step1 '--vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --step1 '--vocode none' --train '--patience 8 --truncate 0'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1 --vocode none' --train '--patience 8'
 	# 2026-12-01: the training default became --patience 16; the rows above pin the 8 they were measured with
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16 --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16 --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16 --step1 '--vocode none' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16 --step1 '--vocode none' --train '--patience 16'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-window-peak --step1 '--db-reference window_peak' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience32 --train '--patience 32'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience32 --train '--patience 32'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-window-peak --step1 '--db-reference window_peak --vocode none' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience32 --step1 '--vocode none' --train '--patience 32'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience32 --step1 '--vocode none' --train '--patience 32'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience32
-	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-augment1 --step1 '--augment 1' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --step1 '--vocode none' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --step1 '--vocode none' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --step1 '--vocode none' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-augment1
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-mixup02 --train '--mixup 0.2'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-mixup02 --train '--mixup 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-mixup02
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-ema099 --train '--ema 0.99'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-ema099 --train '--ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-ema099
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-compact-fine --train '--arch compact-fine'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-compact-fine --train '--arch compact-fine'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-compact-fine
 	for flags in --no-trim --no-normalize; do \
-		$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag $${flags#--} --step1=$$flags; done
-	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag win320-nfft512 --step1 '--win-length 320 --n-fft 512'
+		$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag $${flags#--} --step1="$$flags --vocode none"; done
+	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag win320-nfft512 --step1 '--win-length 320 --n-fft 512 --vocode none'
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 \
 		--output synthesis/pretrained/devset-v1/upsampling_net.keras  # the shipped vocoder: the devset's REAL training clips
 	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16-vocode-upsampling-net --train '--patience 16' --step1 '--vocode upsampling_net'
+	# 2026-12-02: step 1's default became --vocode upsampling_net (the shipped vocoder); the rows above pin
+	# --vocode none where they were measured without copies
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -35,9 +35,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3],
                         help="train once per seed and ship the run with the lowest validation EER "
                              "(one run of the same recipe moves several points)")
-    parser.add_argument("--step1", default="--augment 1",
+    parser.add_argument("--step1", default="--augment 1 --vocode none",
                         help="extra step 1 flags (the recipe: one random-channel copy of every training clip, "
-                             "both classes, so the recording channel stops telling REAL from FAKE)")
+                             "both classes, so the recording channel stops telling REAL from FAKE; no vocoded "
+                             "copies, which devset-v1 was trained without, the step 1 default since)")
     parser.add_argument("--train", default="--patience 8",
                         help="extra training flags (the shipped devset-v1 was trained with patience 8, the "
                              "default of its day; the training default is 16 since)")

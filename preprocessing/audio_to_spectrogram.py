@@ -36,6 +36,11 @@ from synthesis.tools import match_spectrum
 from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
 
+# Copy-synthesis is on by default: it lowered both the devset CV and the external-set EER
+# (BENCHMARKS.md, "What each change bought"); `--vocode none` turns it off.
+DEFAULT_VOCODERS = ["upsampling_net"]
+
+
 def pool_start() -> str:
     """fork starts workers at once (nothing to re-import); elsewhere spawn is the safe choice, and also
     once this process has started TensorFlow (a forked copy of its threads can hang a worker that runs
@@ -56,9 +61,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     windows.add_argument("--all-segments", action="store_true", help="every window of long recordings")
     parser.add_argument("--augment", type=int, default=0,
                         help="extra random-channel copies of each TRAINING window (both classes)")
-    parser.add_argument("--vocode", nargs="+", default=[], metavar="NAME",
+    parser.add_argument("--vocode", nargs="+", default=DEFAULT_VOCODERS, metavar="NAME",
                         help="add a FAKE copy of each REAL TRAINING clip re-synthesised by each vocoder "
-                             f"(copy-synthesis; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
+                             f"(copy-synthesis; default: {' '.join(DEFAULT_VOCODERS)}, the shipped neural vocoder; "
+                             f"'none' = no copies; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
                              "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
     parser.add_argument("--vocoder-model", type=Path, default=SHIPPED_MODEL,
                         help="the network upsampling_net runs (default: the shipped one, trained on the devset's "
@@ -77,6 +83,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.vocode == ["all"]:
         args.vocode = available_vocoders()
+    elif args.vocode == ["none"]:
+        args.vocode = []
     args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
     try:
         check_vocoders(args.vocode, args.vocoder_model)

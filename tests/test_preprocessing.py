@@ -36,7 +36,12 @@ def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
     output = tmp_path / "spec"
     assert step1(["--input", str(folder_dataset), "--output", str(output)]) == 0
     rows = read_rows(output)
-    assert len(rows) == 16 and all(r["status"] == "ok" for r in rows)
+    assert all(r["status"] == "ok" for r in rows)
+    originals, copies = [r for r in rows if not r["vocoder"]], [r for r in rows if r["vocoder"]]
+    assert len(originals) == 16  # and by default one FAKE copy of each REAL training clip from the shipped vocoder
+    real_train = {r["source"] for r in originals if (r["split"], r["label"]) == ("train", "REAL")}
+    assert sorted(r["source"] for r in copies) == sorted(real_train)
+    assert all((r["split"], r["label"], r["vocoder"]) == ("train", "FAKE", "upsampling_net") for r in copies)
     for column in ("source", "image", "label", "group", "split", "status", "error", "attack", "duration",
                    "sample_rate"):
         assert column in rows[0]
@@ -53,8 +58,8 @@ def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
 
 def test_images_are_deterministic_and_match_the_prediction_path(folder_dataset, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    step1(["--input", str(folder_dataset), "--output", str(first)])
-    step1(["--input", str(folder_dataset), "--output", str(second), "--jobs", "2"])
+    step1(["--input", str(folder_dataset), "--output", str(first), "--vocode", "none"])
+    step1(["--input", str(folder_dataset), "--output", str(second), "--jobs", "2", "--vocode", "none"])
     for row in read_rows(first):
         pixels = load_image_array(first / row["image"], CONFIG)
         assert np.array_equal(pixels, load_image_array(second / row["image"], CONFIG))
@@ -90,7 +95,7 @@ def test_fake_or_real_layout_keeps_its_splits(tmp_path):
     layout, clips = find_clips(root)
     assert layout == "fake-or-real"
     output = tmp_path / "spec"
-    step1(["--input", str(root), "--output", str(output)])
+    step1(["--input", str(root), "--output", str(output), "--vocode", "none"])
     rows = read_rows(output)
     assert len(rows) == 12
     for row in rows:
@@ -132,7 +137,8 @@ def test_nested_synonym_folders_and_names_never_collide(tmp_path):
     layout, clips = find_clips(root)
     assert layout == "folders" and len(clips) == 6
     output = tmp_path / "spec"
-    step1(["--input", str(root), "--output", str(output), "--val-fraction", "0.25", "--test-fraction", "0.25"])
+    step1(["--input", str(root), "--output", str(output), "--val-fraction", "0.25", "--test-fraction", "0.25",
+           "--vocode", "none"])
     images = [r["image"] for r in read_rows(output)]
     assert len(images) == len({Path(i).name for i in images}) == 6
 
@@ -212,7 +218,7 @@ def test_rerun_skips_up_to_date_clips_and_other_settings_are_refused(folder_data
 
 def test_augmented_copies_only_in_training_split(folder_dataset, tmp_path):
     output = tmp_path / "spec"
-    step1(["--input", str(folder_dataset), "--output", str(output), "--augment", "2"])
+    step1(["--input", str(folder_dataset), "--output", str(output), "--augment", "2", "--vocode", "none"])
     rows = read_rows(output)
     augmented = [r for r in rows if r["variant"] != "0"]
     assert augmented and {r["split"] for r in augmented} == {"train"}
@@ -342,11 +348,11 @@ def test_an_interrupted_run_resumes_where_it_stopped(folder_dataset, tmp_path, c
     output = tmp_path / "spec"
     monkeypatch.setattr(step1_module, "process_clip", interrupted_after_five)
     with pytest.raises(KeyboardInterrupt):
-        step1(["--input", str(folder_dataset), "--output", str(output)])
+        step1(["--input", str(folder_dataset), "--output", str(output), "--vocode", "none"])
     assert not (output / "manifest.csv").exists() and (output / JOURNAL_FILENAME).exists()
     monkeypatch.setattr(step1_module, "process_clip", real_process_clip)
     capsys.readouterr()
-    assert step1(["--input", str(folder_dataset), "--output", str(output)]) == 0
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--vocode", "none"]) == 0
     out = capsys.readouterr().out
     assert "11 images made from 11 clips" in out and "5 skipped" in out
     assert len(read_rows(output)) == 16 and not (output / JOURNAL_FILENAME).exists()
@@ -391,7 +397,7 @@ def test_vocoded_copies_are_training_fakes_of_real_clips_only(folder_dataset, tm
     for copy in (r for r in copies if r["vocoder"] == "griffin_lim"):
         assert np.array_equal(np.asarray(Image.open(output / copy["image"])),
                               np.asarray(Image.open(again / copy["image"])))
-    step1(["--input", str(folder_dataset), "--output", str(output)])  # another --vocode list rebuilds
+    step1(["--input", str(folder_dataset), "--output", str(output), "--vocode", "none"])  # another list rebuilds
     assert "0 skipped" in capsys.readouterr().out and not any(r["vocoder"] for r in read_rows(output))
 
 
@@ -492,7 +498,7 @@ def test_step3_trains_on_vocoded_copies(tmp_path):
 def test_extra_datasets_only_ever_train(folder_dataset, tmp_path):
     extra = make_folder_dataset(tmp_path / "tts", per_class=3)
     output = tmp_path / "spec"
-    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(extra)]) == 0
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(extra), "--vocode", "none"]) == 0
     rows = read_rows(output)
     from_extra = [r for r in rows if r["source"].startswith(str(extra))]
     assert len(from_extra) == 6 and {r["split"] for r in from_extra} == {"train"}
@@ -503,7 +509,8 @@ def test_extra_datasets_only_ever_train(folder_dataset, tmp_path):
 
 def test_extra_clips_already_in_the_input_are_not_added_twice(folder_dataset, tmp_path, capsys):
     output = tmp_path / "spec"
-    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(folder_dataset)]) == 0
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(folder_dataset),
+                  "--vocode", "none"]) == 0
     rows = read_rows(output)
     assert len(rows) == 16 and len({r["source"] for r in rows}) == 16  # no test clip also in train
 
