@@ -63,7 +63,7 @@ def check_vocoders(names: list[str], model: Path | None = None) -> None:
         if name in MODEL_VOCODERS and model is not None:
             if not Path(model).is_file():
                 raise VocoderError(f"vocoder model {model} not found (train one: python synthesis/neural_vocoder.py "
-                                   f"--data <step 1 output> --output {model})")
+                                   f"--data <step 1 output> --output {model}; or make no copies: --vocode none)")
         elif missing := NEEDS[name].missing():
             raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}")
 
