@@ -117,6 +117,8 @@ bench: setup $(DEMO_STAMP)
 	# 2026-12-02: step 1's default became --vocode upsampling_net (the shipped vocoder); the rows above pin
 	# --vocode none where they were measured without copies
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1 '--vocode upsampling_net'  # the shipped vocoder, one seed: a check
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-devset-v1-1seed
 	$(PY) benchmarks/write_report.py
 
 app: setup
