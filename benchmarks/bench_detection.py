@@ -347,8 +347,8 @@ def main() -> None:
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
-               + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment.startswith("external-") and
-                  args.seeds != [1, 2, 3] or args.experiment == "external" else "")
+               + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" or
+                  (args.experiment.startswith("external-") and args.seeds != [1, 2, 3]) else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
                + (f" --holdout-vocoders {args.holdout_vocoders}" if args.holdout_vocoders else "")
                + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))

@@ -37,6 +37,7 @@ def match_spectrum(copy: np.ndarray, original: np.ndarray, n_fft: int = 512, max
     of a telephone clip, and that alone would tell its copies apart). Same length, float32."""
     copy_spec = librosa.stft(np.asarray(copy, dtype=np.float32), n_fft=n_fft)
     original_spec = librosa.stft(np.asarray(original, dtype=np.float32), n_fft=n_fft)
+
     def envelope(spec):  # long-term power, smoothed over ~280 Hz so that harmonics do not count
         return uniform_filter1d(np.mean(np.abs(spec) ** 2, axis=1), 9) + 1e-12
 

@@ -8,7 +8,7 @@ registered function here.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -60,11 +60,11 @@ def check_vocoders(names: list[str], model: Path | None = None) -> None:
     for name in names:
         if name not in VOCODERS:
             raise VocoderError(f"unknown vocoder {name!r}; known: {', '.join(VOCODERS)}")
-        if name in MODEL_VOCODERS and model is not None:
-            if not Path(model).is_file():
-                raise VocoderError(f"vocoder model {model} not found (train one: python synthesis/neural_vocoder.py "
-                                   f"--data <step 1 output> --output {model}; or make no copies: --vocode none)")
-        elif missing := NEEDS[name].missing():
+        needs = NEEDS[name]
+        if name in MODEL_VOCODERS and model is not None:  # the given network instead of the shipped one
+            needs = replace(needs, files=((Path(model), "a vocoder model: train one with python synthesis/neural_vocoder.py "
+                                           f"--data <step 1 output> --output {model}, or make no copies: --vocode none"),))
+        if missing := needs.missing():
             raise VocoderError(f"vocoder {name!r} needs {', '.join(missing)}")
 
 
