@@ -119,6 +119,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1 '--vocode upsampling_net'  # the shipped vocoder, one seed: a check
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-devset-v1-1seed
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-match-spectrum --step1 '--vocode upsampling_net --match-spectrum'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-match-spectrum
 	$(PY) benchmarks/write_report.py
 
 app: setup
