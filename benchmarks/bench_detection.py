@@ -8,6 +8,8 @@
     python benchmarks/bench_detection.py --experiment external-stress --tag mel     # one class through a channel
     python benchmarks/bench_detection.py --experiment external-baselines --tag mel  # MFCC/LFCC + SVM, same split
     python benchmarks/bench_detection.py --experiment external-windows --tag mel    # every window, combined
+    python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v2
+                                                              # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
@@ -247,30 +249,48 @@ def one_sided_channel(samples: np.ndarray, sample_rate: int, rng: np.random.Gene
     return bandpass(noisy, sample_rate, 300, 3400)
 
 
+def stress_run(predictor: Predictor, rows, seed: int) -> dict:
+    """One model's external EER clean, with only the FAKE clips through `one_sided_channel`, then only the REAL."""
+    clean = predictor.predict_images(rows["image_path"])
+    run = {"clean": round(compute_eer(rows["y"], clean)[0], 4)}
+    for degraded, name in ((1, "fakes degraded"), (0, "reals degraded")):
+        p_fake = clean.copy()
+        for index in np.flatnonzero(rows["y"].to_numpy() == degraded):
+            rng = np.random.default_rng([seed, index])
+            channel = functools.partial(one_sided_channel, rng=rng)
+            _, _, arrays = predictor.windows(rows["source"][index], 1, channel)
+            p_fake[index] = predictor.predict_arrays(arrays)[0]
+        run[name] = round(compute_eer(rows["y"], p_fake)[0], 4)
+    return run
+
+
 def external_stress(tag: str, seeds: list[int]) -> dict:
     """Channel-flip stress test: the external set with only its FAKE clips passed through a noisy
     telephone-like channel, then only its REAL clips. A detector of synthesis barely moves; one
     that learned "clean = fake" gets much better in the first case and much worse in the second."""
-    data = WORK / f"external-{tag}"
-    rows = original_images(read_manifest(data, "test"))
+    rows = original_images(read_manifest(WORK / f"external-{tag}", "test"))
     results = {}
     for seed in seeds:
-        predictor = Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}")
-        clean = predictor.predict_images(rows["image_path"])
-        run = {"clean": round(compute_eer(rows["y"], clean)[0], 4)}
-        for degraded, name in ((1, "fakes degraded"), (0, "reals degraded")):
-            p_fake = clean.copy()
-            for index in np.flatnonzero(rows["y"].to_numpy() == degraded):
-                rng = np.random.default_rng([seed, index])
-                channel = functools.partial(one_sided_channel, rng=rng)
-                _, _, arrays = predictor.windows(rows["source"][index], 1, channel)
-                p_fake[index] = predictor.predict_arrays(arrays)[0]
-            run[name] = round(compute_eer(rows["y"], p_fake)[0], 4)
-        results[f"seed{seed}"] = run
-        print(tag, seed, run, flush=True)
+        results[f"seed{seed}"] = stress_run(Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}"), rows, seed)
+        print(tag, seed, results[f"seed{seed}"], flush=True)
     names = ("clean", "fakes degraded", "reals degraded")
     results["mean"] = {name: round(float(np.mean([r[name] for r in results.values()])), 4) for name in names}
     return results
+
+
+def external_model(model_dir: Path, tag: str) -> dict:
+    """A saved run (the shipped model, say) on the external set: EER pooled, per source and per attack,
+    error at its own threshold, and the stress test, on the images step 1 made for the external
+    experiment `tag` (which must have the run's image settings)."""
+    data = WORK / f"external-{tag}"
+    predictor = Predictor.load(model_dir)
+    if read_config(data) != predictor.config:
+        raise SystemExit(f"{data} holds images made with other settings than {model_dir}'s: pick another --tag")
+    rows = original_images(read_manifest(data, "test"))
+    result = detection_result(rows, predictor.predict_images(rows["image_path"]), predictor.card.threshold)
+    result["stress"] = stress_run(predictor, rows, seed=1)
+    print(model_dir, result["eer"], result["by_origin"], result["stress"], flush=True)
+    return {str(model_dir): result}
 
 
 def external_windows(tag: str, seeds: list[int]) -> dict:
@@ -327,7 +347,7 @@ def external_baselines(tag: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
-                                 "external-windows", "cv-baselines"),
+                                 "external-windows", "external-model", "cv-baselines"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -338,6 +358,7 @@ def main() -> None:
     parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
                         help="cv: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) on "
                              "the other folds' REAL clips, so none has heard the clips it is tested on")
+    parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v2)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
                              "(to resume an interrupted experiment; training times are the recorded ones)")
@@ -350,6 +371,7 @@ def main() -> None:
                + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" or
                   (args.experiment.startswith("external-") and args.seeds != [1, 2, 3]) else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
+               + (f" --model {args.model}" if args.model else "")
                + (f" --holdout-vocoders {args.holdout_vocoders}" if args.holdout_vocoders else "")
                + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))
     if args.experiment == "split":
@@ -363,6 +385,10 @@ def main() -> None:
         result = external_windows(args.tag, args.seeds)
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
+    elif args.experiment == "external-model":
+        if not args.model:
+            parser.error("external-model needs --model")
+        result = external_model(Path(args.model), args.tag)
     elif args.experiment == "external-baselines":
         external = require_external()
         if args.step1:  # features from another audio path: step 1 makes its own external-<tag> split first
@@ -372,7 +398,8 @@ def main() -> None:
         result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)
     else:
         result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
-    save_result(f"{args.experiment}-{args.tag}", command,
+    name = f"external-model-{Path(args.model).name}" if args.experiment == "external-model" else f"{args.experiment}-{args.tag}"
+    save_result(name, command,
                 {"step1_flags": args.step1, "train_flags": args.train, "devset": str(DEVSET), "results": result})
 
 

@@ -83,7 +83,7 @@ def cv_section(results: list[dict]) -> list[str]:
 def external_section(loaded: dict) -> list[str]:
     """external-<tag>.json (CNN, 3 seeds), external-baselines-*, -stress-*, -windows-*."""
     trained = {k: v for k, v in loaded.items() if k.startswith("external-")
-               and not k.startswith(("external-baselines", "external-stress", "external-windows"))}
+               and not k.startswith(("external-baselines", "external-stress", "external-windows", "external-model"))}
     if not trained:
         return []
     lines = ["## Generalisation: trained on the whole devset, tested on the external set", "",
@@ -126,6 +126,18 @@ def external_section(loaded: dict) -> list[str]:
             gap = mean["fakes degraded"] - mean["reals degraded"]
             lines.append(f"| {tag} | {pct(mean['clean'])} | {pct(mean['fakes degraded'])} | "
                          f"{pct(mean['reals degraded'])} | {100 * gap:+.1f} points |")
+    models = {k: v for k, v in loaded.items() if k.startswith("external-model")}
+    if models:
+        lines += ["", "Saved models (the shipped ones) on the same external clips, one run each: EER, error at the "
+                  "model's own threshold, and the stress test above (only the fakes / only the reals degraded):", ""]
+        lines += [line for result in models.values() for line in header(result)]
+        lines += ["| model | EER | " + " | ".join(origins) + " | error at threshold | fakes degraded | reals degraded |",
+                  "|---" * (5 + len(origins)) + "|"]
+        for result in models.values():
+            for name, row in result["results"].items():
+                lines.append(f"| `{name}` | **{pct(row['eer'])}** | " + " | ".join(pct(row["by_origin"].get(o)) for o in origins)
+                             + f" | {pct(row['error_rate_at_threshold'])} | {pct(row['stress']['fakes degraded'])} | "
+                             f"{pct(row['stress']['reals degraded'])} |")
     for key, result in loaded.items():
         if key.startswith("external-windows"):
             mean = result["results"]["mean"]

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import csv
+import json
+import shutil
+
+import pytest
 
 from benchmarks import bench_detection
 from synthesis import neural_vocoder
@@ -35,3 +39,22 @@ def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path,
         assert f"/clips/REAL{fold}.wav" not in heard[model]
     assert set().union(*heard.values()) == {f"/clips/REAL{fold}.wav" for fold in range(5)}  # REAL only, every one
     assert bench_detection.holdout_vocoders(manifests, steps=10) == models and len(calls) == 2  # kept, not retrained
+
+
+def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_settings(trained_run, spectrogram_dir,
+                                                                                     tmp_path, monkeypatch):
+    monkeypatch.setattr(bench_detection, "WORK", tmp_path)
+    shutil.copytree(spectrogram_dir, tmp_path / "external-same")
+    result = bench_detection.external_model(trained_run, "same")[str(trained_run)]
+    assert result["images"] > 0 and 0 <= result["error_rate_at_threshold"] <= 1
+    stress = result["stress"]
+    assert set(stress) == {"clean", "fakes degraded", "reals degraded"}
+    assert stress["clean"] == result["eer"]  # the clean figure is the plain EER
+    assert all(0 <= value <= 1 for value in stress.values())
+
+    shutil.copytree(spectrogram_dir, tmp_path / "external-other")
+    config = json.loads((tmp_path / "external-other" / "config.json").read_text())
+    config["n_mels"] = 64
+    (tmp_path / "external-other" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(SystemExit, match="other settings"):
+        bench_detection.external_model(trained_run, "other")
