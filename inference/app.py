@@ -20,7 +20,7 @@ import streamlit as st
 
 from inference.explain import explain, overlay_figure
 from inference.predictor import Predictor, aggregate
-from model.run import RUNS_DIR, RunCard, describe_run, list_runs, pretrained_dir
+from model.run import RUNS_DIR, RunCard, describe_run, list_runs, shipped_runs
 from preprocessing.audio import AUDIO_EXTENSIONS, AudioError, speech_warning
 from preprocessing.config import CLASS_NAMES, SPLITS
 from preprocessing.spectrogram import image_to_array
@@ -70,12 +70,12 @@ def demo_clips(demo_dir: Path) -> list[Path]:
 def choose_run() -> Path | None:
     """Sidebar: a runs folder and a run in it; None when the folder holds no trained model."""
     runs_dir = st.sidebar.text_input("Runs folder", str(folder_setting("DEEPFAKE_RUNS_DIR", RUNS_DIR)))
-    shipped = list_runs(pretrained_dir())
+    shipped = shipped_runs()
     runs = list_runs(runs_dir) + shipped  # the user's runs first, then the shipped ones
     if not runs:
         st.info(f"No trained model in `{runs_dir}`. {HOW_TO_TRAIN}")
         return None
-    return st.sidebar.selectbox("Model (your runs newest first, then the shipped pretrained model)", runs,
+    return st.sidebar.selectbox("Model (your runs newest first, then the shipped pretrained models, the default first)", runs,
                                 format_func=lambda run: f"{run.name} (pretrained)" if run in shipped else run.name)
 
 

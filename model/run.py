@@ -17,7 +17,7 @@ from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING, SpectrogramConfig
 
 RUNS_DIR = Path("model/saved_models")
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"   # models shipped in the repository
-DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v1"                    # what model/train_pretrained.py writes
+DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v2"                    # what model/train_pretrained.py writes
 MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
 THRESHOLD_RULE = "p_fake at the validation EER point; p_fake >= threshold -> FAKE"
 
@@ -86,6 +86,12 @@ def pretrained_dir() -> Path:
     return Path(os.environ.get("DEEPFAKE_PRETRAINED_DIR") or PRETRAINED_DIR)
 
 
+def shipped_runs() -> list[Path]:
+    """The shipped pretrained runs, the default one (DEFAULT_PRETRAINED's name) first: in a fresh
+    clone the files' times say nothing about which model is the newer."""
+    return sorted(list_runs(pretrained_dir()), key=lambda run: run.name != DEFAULT_PRETRAINED.name)
+
+
 def is_pretrained(run_dir: Path) -> bool:
     return pretrained_dir().resolve() in Path(run_dir).resolve().parents
 
@@ -101,7 +107,7 @@ def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR) -> Path:
     """A run folder from a run folder, its model.keras, or None: the newest run under `root`,
     else the shipped pretrained model (a user's own run always takes precedence)."""
     if path is None:
-        runs = list_runs(root) or list_runs(pretrained_dir())
+        runs = list_runs(root) or shipped_runs()
         if runs:
             return runs[0]
         raise ModelNotFoundError(f"no trained model in {root}/: run python model/train_cnn_model.py first")

@@ -1,12 +1,14 @@
-"""Reproduce the shipped pretrained model from scratch: step 1 on the devset with one random-channel
-copy of each training clip, the default training recipe with fixed seeds, and the best run (by
-validation EER) copied into model/pretrained/<name>/ with the exact data manifest (paths and
-labels, no audio) and how long it took.
+"""Reproduce the shipped pretrained model from scratch: step 1 on the devset with its defaults (one
+FAKE copy of every REAL training clip from the shipped neural vocoder), the default training recipe
+with fixed seeds, and the best run (by validation EER) copied into model/pretrained/<name>/ with the
+exact data manifest (paths and labels, no audio) and how long it took.
 
     python model/train_pretrained.py --devset ../shared/data/devset
 
 Trains on every devset clip but the validation groups (15%, used for early stopping, the
 threshold, the calibration and the choice between seeds). Never the external or blind sets.
+devset-v1 (the channel-randomised model before it) came from
+`--output model/pretrained/devset-v1 --step1 '--augment 1 --vocode none' --train '--patience 8'`.
 """
 from __future__ import annotations
 
@@ -35,13 +37,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3],
                         help="train once per seed and ship the run with the lowest validation EER "
                              "(one run of the same recipe moves several points)")
-    parser.add_argument("--step1", default="--augment 1 --vocode none",
-                        help="extra step 1 flags (the recipe: one random-channel copy of every training clip, "
-                             "both classes, so the recording channel stops telling REAL from FAKE; no vocoded "
-                             "copies, which devset-v1 was trained without, the step 1 default since)")
-    parser.add_argument("--train", default="--patience 8",
-                        help="extra training flags (the shipped devset-v1 was trained with patience 8, the "
-                             "default of its day; the training default is 16 since)")
+    parser.add_argument("--step1", default="",
+                        help="extra step 1 flags (the recipe: step 1's defaults, i.e. a vocoded FAKE copy of every "
+                             "REAL training clip; devset-v1 used '--augment 1 --vocode none')")
+    parser.add_argument("--train", default="",
+                        help="extra training flags (the recipe: the training defaults; devset-v1 used '--patience 8')")
     return parser.parse_args(argv)
 
 

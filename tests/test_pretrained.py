@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import keras
@@ -10,23 +11,39 @@ import pytest
 
 from conftest import voice_like
 from model.calibration import calibrate, fit_platt
-from model.run import DEFAULT_PRETRAINED, RunCard, resolve_run
+from model.run import DEFAULT_PRETRAINED, PRETRAINED_DIR, RunCard, list_runs, resolve_run, shipped_runs
 from preprocessing.audio import Audio, speech_warning
 from preprocessing.config import SpectrogramConfig
 from preprocessing.spectrogram import image_fingerprint
 
 CONFIG = SpectrogramConfig()
-shipped = pytest.mark.skipif(not (DEFAULT_PRETRAINED / "model.keras").exists(), reason="no shipped model yet")
+SHIPPED_RUNS = list_runs(PRETRAINED_DIR)
 
 
-@shipped
-def test_the_shipped_model_loads_safely_and_matches_todays_image_code():
-    keras.saving.load_model(DEFAULT_PRETRAINED / "model.keras", safe_mode=True)
-    card = RunCard.load(DEFAULT_PRETRAINED)
-    training = json.loads((DEFAULT_PRETRAINED / "training.json").read_text())
-    # fails the moment the image definition changes without retraining the shipped model
+@pytest.mark.parametrize("run_dir", SHIPPED_RUNS, ids=[run.name for run in SHIPPED_RUNS])
+def test_each_shipped_model_loads_safely_and_matches_todays_image_code(run_dir):
+    keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    card = RunCard.load(run_dir)
+    training = json.loads((run_dir / "training.json").read_text())
+    # fails the moment the image definition changes without retraining the shipped models
     assert training["image_fingerprint"] == image_fingerprint(card.config)
-    assert (DEFAULT_PRETRAINED / "MODEL_CARD.md").exists() and card.calibration["method"] == "platt"
+    assert (run_dir / "MODEL_CARD.md").exists() and card.calibration["method"] == "platt"
+
+
+def test_the_default_shipped_model_is_shipped():
+    assert DEFAULT_PRETRAINED in SHIPPED_RUNS
+
+
+def test_the_default_shipped_model_answers_whatever_the_file_times(trained_run, tmp_path, monkeypatch):
+    pretrained = tmp_path / "pretrained"
+    default, other = pretrained / DEFAULT_PRETRAINED.name, pretrained / "older-model"
+    shutil.copytree(trained_run, default)
+    shutil.copytree(trained_run, other)
+    later = (default / "model.keras").stat().st_mtime + 60
+    os.utime(other / "model.keras", (later, later))  # a fresh clone's checkout order, say
+    monkeypatch.setenv("DEEPFAKE_PRETRAINED_DIR", str(pretrained))
+    assert shipped_runs() == [default, other]
+    assert resolve_run(None, tmp_path / "no-runs-here") == default
 
 
 def test_prediction_falls_back_to_the_shipped_model_and_a_user_run_wins(trained_run, tmp_path, monkeypatch, capsys):
