@@ -105,7 +105,7 @@ def describe_run(run_dir: Path) -> str:
 
 def resolve_run(path: str | Path | None, root: str | Path = RUNS_DIR) -> Path:
     """A run folder from a run folder, its model.keras, or None: the newest run under `root`,
-    else the shipped pretrained model (a user's own run always takes precedence)."""
+    else the default shipped model (a user's own run always takes precedence)."""
     if path is None:
         runs = list_runs(root) or shipped_runs()
         if runs:
