@@ -249,9 +249,9 @@ def one_sided_channel(samples: np.ndarray, sample_rate: int, rng: np.random.Gene
     return bandpass(noisy, sample_rate, 300, 3400)
 
 
-def stress_run(predictor: Predictor, rows, seed: int) -> dict:
-    """One model's external EER clean, with only the FAKE clips through `one_sided_channel`, then only the REAL."""
-    clean = predictor.predict_images(rows["image_path"])
+def stress_run(predictor: Predictor, rows, clean: np.ndarray, seed: int) -> dict:
+    """One model's external EER clean (`clean`: its p_fake of the `rows` images), with only the FAKE clips
+    through `one_sided_channel`, then only the REAL."""
     run = {"clean": round(compute_eer(rows["y"], clean)[0], 4)}
     for degraded, name in ((1, "fakes degraded"), (0, "reals degraded")):
         p_fake = clean.copy()
@@ -271,7 +271,8 @@ def external_stress(tag: str, seeds: list[int]) -> dict:
     rows = original_images(read_manifest(WORK / f"external-{tag}", "test"))
     results = {}
     for seed in seeds:
-        results[f"seed{seed}"] = stress_run(Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}"), rows, seed)
+        predictor = Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}")
+        results[f"seed{seed}"] = stress_run(predictor, rows, predictor.predict_images(rows["image_path"]), seed)
         print(tag, seed, results[f"seed{seed}"], flush=True)
     names = ("clean", "fakes degraded", "reals degraded")
     results["mean"] = {name: round(float(np.mean([r[name] for r in results.values()])), 4) for name in names}
@@ -284,11 +285,11 @@ def external_model(model_dir: Path, tag: str) -> dict:
     experiment `tag` (which must have the run's image settings)."""
     data = WORK / f"external-{tag}"
     predictor = Predictor.load(model_dir)
-    if read_config(data) != predictor.config:
-        raise SystemExit(f"{data} holds images made with other settings than {model_dir}'s: pick another --tag")
+    predictor.check_dataset_config(read_config(data), f"{data} (--tag {tag})")
     rows = original_images(read_manifest(data, "test"))
-    result = detection_result(rows, predictor.predict_images(rows["image_path"]), predictor.card.threshold)
-    result["stress"] = stress_run(predictor, rows, seed=1)
+    p_fake = predictor.predict_images(rows["image_path"])
+    result = detection_result(rows, p_fake, predictor.card.threshold)
+    result["stress"] = stress_run(predictor, rows, p_fake, seed=1)
     print(model_dir, result["eer"], result["by_origin"], result["stress"], flush=True)
     return {str(model_dir): result}
 

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from benchmarks import bench_detection
+from preprocessing.config import ConfigMismatchError
 from synthesis import neural_vocoder
 
 
@@ -56,5 +57,5 @@ def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_sett
     config = json.loads((tmp_path / "external-other" / "config.json").read_text())
     config["n_mels"] = 64
     (tmp_path / "external-other" / "config.json").write_text(json.dumps(config))
-    with pytest.raises(SystemExit, match="other settings"):
+    with pytest.raises(ConfigMismatchError, match="other preprocessing settings .*n_mels"):
         bench_detection.external_model(trained_run, "other")
