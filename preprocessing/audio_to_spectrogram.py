@@ -66,9 +66,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                              f"(copy-synthesis; default: {' '.join(DEFAULT_VOCODERS)}, the shipped neural vocoder; "
                              f"'none' = no copies; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
                              "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
-    parser.add_argument("--vocoder-model", type=Path, default=SHIPPED_MODEL,
+    parser.add_argument("--vocoder-model", type=Path, nargs="+", default=[SHIPPED_MODEL], metavar="PATH",
                         help="the network upsampling_net runs (default: the shipped one, trained on the devset's "
-                             "REAL training clips; synthesis/neural_vocoder.py trains one on yours)")
+                             "REAL training clips; synthesis/neural_vocoder.py trains one on yours). Several: each "
+                             "REAL training clip's copy comes from the next of them in turn (variety, not more copies)")
     parser.add_argument("--match-spectrum", action="store_true",
                         help="filter each vocoded copy to its original's long-term spectrum (band limit, tilt, "
                              "channel colour), so that only the vocoder's own traces tell them apart (to be measured)")
@@ -87,7 +88,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.vocode = []
     args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
     try:
-        check_vocoders(args.vocode, args.vocoder_model)
+        for model in args.vocoder_model:
+            check_vocoders(args.vocode, model)
     except VocoderError as error:
         parser.error(str(error))
     return args
@@ -134,10 +136,12 @@ def process_clip(job: dict) -> list[dict]:
         return [_error_row(base, error)]
     versions = 1 + job["augment"]  # images per version of the clip and window
     for index, name in enumerate(job["vocoders"], start=1):
-        copy = {**base, "label": "FAKE", "attack": f"copy-synthesis:{name}", "vocoder": name}
         rng = np.random.default_rng([*clip_seed, zlib.crc32(name.encode())])  # same copy whatever else is asked
+        model = job["vocoder_model"] if name in MODEL_VOCODERS else None
+        attack = f"copy-synthesis:{name}" + (f":{model.stem}" if model and model.stem != name else "")  # which network
+        copy = {**base, "label": "FAKE", "attack": attack, "vocoder": name}
         try:
-            samples = vocoder(name, job["vocoder_model"])(audio.samples, config.sample_rate, rng)
+            samples = vocoder(name, model)(audio.samples, config.sample_rate, rng)
             if job["match_spectrum"]:
                 samples = match_spectrum(samples, audio.samples)
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
@@ -238,7 +242,8 @@ def main(argv=None) -> int:
     if args.vocode:  # absent when off, so that outputs made before --vocode existed stay up to date
         options["vocode"] = args.vocode
     if MODEL_VOCODERS & set(args.vocode):  # another network makes other copies: they are rebuilt
-        options["vocoder_model"] = file_digest(args.vocoder_model)
+        digests = [file_digest(model) for model in args.vocoder_model]
+        options["vocoder_model"] = digests[0] if len(digests) == 1 else digests  # one: as before several existed
     if args.vocode and args.match_spectrum:
         options["match_spectrum"] = True
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
@@ -248,13 +253,16 @@ def main(argv=None) -> int:
     old = previous_rows(output) if same_options and not args.overwrite else {}
     options_file.write_text(json.dumps(options) + "\n")
     kept, jobs = [], []
+    copied = 0  # REAL training clips so far: several vocoder networks take turns, one copy per clip
     for clip, stem in zip(clips, output_stems(clips)):
         record = {**asdict(clip), "path": str(clip.path)}
         training = clip.split == "train"
+        vocoders = args.vocode if training and clip.label == "REAL" else []
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
-               "max_windows": max_windows, "augment": args.augment if training else 0,
-               "vocoders": args.vocode if training and clip.label == "REAL" else [],
-               "vocoder_model": args.vocoder_model, "match_spectrum": args.match_spectrum}
+               "max_windows": max_windows, "augment": args.augment if training else 0, "vocoders": vocoders,
+               "vocoder_model": args.vocoder_model[copied % len(args.vocoder_model)],
+               "match_spectrum": args.match_spectrum}
+        copied += bool(vocoders)
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])
         else:

@@ -1,10 +1,13 @@
 """A small neural vocoder trained here: log-mel frames in, a waveform out through three
-transposed-convolution upsampling stages (the generator shape of MelGAN and HiFi-GAN), trained
-with a multi-resolution STFT loss only (no discriminator, so minutes on a CPU, not days).
+upsampling stages (the generator shape of MelGAN and HiFi-GAN), trained with a multi-resolution
+STFT loss only (no discriminator, so minutes on a CPU, not days).
 
 Why: its FAKE copies of REAL training clips carry what upsampling layers leave in every neural
 vocoder's output (periodic, frame-rate traces; Pons et al., ICASSP 2021), which the DSP vocoders
-here (WORLD, LPC, Griffin-Lim) do not. Its speech is rougher than a real vocoder's.
+here (WORLD, LPC, Griffin-Lim) do not. Its speech is rougher than a real vocoder's. The stages are
+transposed convolutions (MelGAN, HiFi-GAN: tonal traces) or, with `--upsampling nearest`,
+nearest-neighbour repeats followed by a convolution (Parallel WaveGAN's conditioning path: images
+of the frame-rate spectrum instead), a second family of traces from the same recipe.
 
     python synthesis/neural_vocoder.py --data spectrograms   # REAL train clips of a step 1 output
 
@@ -34,6 +37,7 @@ from synthesis.tools import fit_length  # noqa: E402
 SAMPLE_RATE = 16000
 N_MELS, N_FFT, HOP = 80, 1024, 256
 UPSAMPLING = ((8, 64), (8, 32), (4, 16))  # (factor, channels) per stage; the factors multiply to HOP
+UPSAMPLERS = ("transposed", "nearest")    # how each stage upsamples (see the module docstring)
 SEGMENT_FRAMES = 32                       # training segments: 32 frames = 8192 samples
 TARGET_RMS = 0.05                         # every input is scaled to this level and the output back
 PRETRAINED = Path(__file__).resolve().parent / "pretrained"
@@ -52,23 +56,28 @@ def _at_level(samples: np.ndarray) -> tuple[np.ndarray, float]:
     return (samples * (TARGET_RMS / rms)).astype(np.float32), rms
 
 
-def build_vocoder():
-    """log-mel (frames, N_MELS) -> waveform (frames * HOP, 1); 289k weights."""
+def build_vocoder(upsampling: str = "transposed"):
+    """log-mel (frames, N_MELS) -> waveform (frames * HOP, 1); 289k weights (transposed), 196k (nearest)."""
     import keras
     from keras import layers
 
+    if upsampling not in UPSAMPLERS:
+        raise ValueError(f"unknown upsampling {upsampling!r}; known: {', '.join(UPSAMPLERS)}")
     mel = keras.Input(shape=(None, N_MELS), name="log_mel")
     x = layers.Conv1D(128, 7, padding="same")(mel)
     for factor, channels in UPSAMPLING:
         x = layers.LeakyReLU(0.2)(x)
-        x = layers.Conv1DTranspose(channels, 2 * factor, strides=factor, padding="same")(x)
+        if upsampling == "transposed":
+            x = layers.Conv1DTranspose(channels, 2 * factor, strides=factor, padding="same")(x)
+        else:
+            x = layers.Conv1D(channels, 7, padding="same")(layers.UpSampling1D(factor)(x))
         for dilation in (1, 3, 9):  # residual context after each upsampling
             y = layers.LeakyReLU(0.2)(x)
             y = layers.Conv1D(channels, 3, dilation_rate=dilation, padding="same")(y)
             x = layers.Add()([x, y])
     x = layers.LeakyReLU(0.2)(x)
     waveform = layers.Conv1D(1, 7, padding="same", activation="tanh", name="waveform")(x)
-    return keras.Model(mel, waveform, name="upsampling_net")
+    return keras.Model(mel, waveform, name=f"upsampling_net_{upsampling}")
 
 
 def stft_loss(target, output):
@@ -100,19 +109,21 @@ def training_segments_from(clips: list[np.ndarray], count: int, rng: np.random.G
     return np.stack(mel_batch), np.stack(wave_batch)[..., None]
 
 
-def train_vocoder(paths: list[str], output: Path, steps: int = 3000, batch_size: int = 16, seed: int = 0) -> Path:
+def train_vocoder(paths: list[str], output: Path, steps: int = 3000, batch_size: int = 16, seed: int = 0,
+                  upsampling: str = "transposed") -> Path:
     import keras
 
     keras.utils.set_random_seed(seed)
     config = SpectrogramConfig(sample_rate=SAMPLE_RATE)
     clips = [load_audio(path, config).samples for path in tqdm(paths, desc="reading REAL clips", unit="clip")]
     mels, waves = training_segments_from(clips, steps * batch_size // 4, np.random.default_rng(seed))
-    model = build_vocoder()
-    model.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.8, beta_2=0.99), loss=stft_loss)
+    model = build_vocoder(upsampling)
+    clipnorm = 1.0 if upsampling == "nearest" else None  # nearest diverged without it (loss 17 -> 14 in two epochs)
+    model.compile(optimizer=keras.optimizers.Adam(2e-4, beta_1=0.8, beta_2=0.99, clipnorm=clipnorm), loss=stft_loss)
     started = time.perf_counter()
     model.fit(mels, waves, batch_size=batch_size, epochs=4, verbose=2)  # each segment seen 4 times
     output.parent.mkdir(parents=True, exist_ok=True)
-    weights_only = build_vocoder()  # saved without the optimizer's state: a third of the size
+    weights_only = build_vocoder(upsampling)  # saved without the optimizer's state: a third of the size
     weights_only.set_weights(model.get_weights())
     weights_only.save(output)
     print(f"trained on {len(paths)} clips in {time.perf_counter() - started:.0f} s -> {output}")
@@ -148,11 +159,13 @@ def main(argv=None) -> int:
                         help="where the model goes (step 1 uses it with --vocoder-model PATH)")
     parser.add_argument("--steps", type=int, default=3000, help="training steps (batches of 16 segments)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--upsampling", default="transposed", choices=UPSAMPLERS,
+                        help="transposed convolutions (the shipped one) or nearest-neighbour repeats + convolution")
     args = parser.parse_args(argv)
     try:
         rows = read_manifest(args.data, "train")
         paths = sorted(set(rows.loc[(rows["label"] == "REAL") & (rows["vocoder"].fillna("") == ""), "source"]))
-        train_vocoder(paths, args.output, args.steps, seed=args.seed)
+        train_vocoder(paths, args.output, args.steps, seed=args.seed, upsampling=args.upsampling)
         print(f"step 1 uses it with: --vocode upsampling_net --vocoder-model {args.output}")
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

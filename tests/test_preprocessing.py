@@ -406,9 +406,9 @@ def test_vocoder_model_is_a_flag_and_another_model_rebuilds_the_copies(folder_da
     from synthesis import neural_vocoder
 
     models = [tmp_path / "a.keras", tmp_path / "b.keras"]
-    for seed, model in enumerate(models):
+    for seed, (model, upsampling) in enumerate(zip(models, neural_vocoder.UPSAMPLERS)):
         assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model), "--steps", "2",
-                                    "--seed", str(seed)]) == 0
+                                    "--seed", str(seed), "--upsampling", upsampling]) == 0
     output = tmp_path / "spec"
     command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "upsampling_net", "--vocoder-model"]
     with pytest.raises(SystemExit):
@@ -424,7 +424,15 @@ def test_vocoder_model_is_a_flag_and_another_model_rebuilds_the_copies(folder_da
     assert "16 skipped" in capsys.readouterr().out
     step1(command + [str(models[1])])  # another network: every copy is made again, by it
     assert "0 skipped" in capsys.readouterr().out
-    assert not any(np.array_equal(pixels, np.asarray(Image.open(output / image))) for image, pixels in first.items())
+    second = {image: np.asarray(Image.open(output / image)) for image in first}
+    assert not any(np.array_equal(pixels, second[image]) for image, pixels in first.items())
+
+    step1(command + [str(model) for model in models])  # both: each clip's one copy comes from one of them
+    copies = [r for r in read_rows(output) if r["vocoder"]]
+    made_by = {r["image"]: r["attack"].removeprefix("copy-synthesis:upsampling_net:") for r in copies}
+    assert sorted(made_by) == sorted(first) and set(made_by.values()) == {"a", "b"}
+    for image, stem in made_by.items():
+        assert np.array_equal(np.asarray(Image.open(output / image)), (first if stem == "a" else second)[image])
 
 
 def test_network_copies_are_the_same_from_two_workers_started_after_tensorflow(folder_dataset, tmp_path):

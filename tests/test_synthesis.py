@@ -55,7 +55,8 @@ def test_available_engines_lists_only_installed_voices():
         assert tts.Voice("espeak-ng", "fr+m3", "fr") in engines["espeak-ng"]
 
 
-def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(spectrogram_dir, tmp_path,
+@pytest.mark.parametrize("upsampling", ["transposed", "nearest"])
+def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(upsampling, spectrogram_dir, tmp_path,
                                                                                  capsys, monkeypatch):
     from preprocessing.manifest import read_manifest
     from synthesis import neural_vocoder
@@ -65,10 +66,12 @@ def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(
                         vocoders.Needs(files=((model_path, "train it: python synthesis/neural_vocoder.py"),)))
     with pytest.raises(vocoders.VocoderError, match="net.keras \\(train it"):
         vocoders.check_vocoders(["upsampling_net"])
-    assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model_path), "--steps", "4"]) == 0
+    assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model_path), "--steps", "4",
+                                "--upsampling", upsampling]) == 0
     train = read_manifest(spectrogram_dir, "train")
     assert f"trained on {train.loc[train['label'] == 'REAL', 'source'].nunique()} clips" in capsys.readouterr().out
     vocoders.check_vocoders(["upsampling_net"])
+    assert neural_vocoder._load(model_path).name == f"upsampling_net_{upsampling}"
     for rate in (RATE, 22050):
         speech = voice_like(1.5, rate, 140, seed=0)
         copy = neural_vocoder.upsampling_net(speech, rate, np.random.default_rng(0), model_path)
