@@ -123,8 +123,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-match-spectrum
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1 --step1 '--vocode upsampling_net --augment 1'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1
-	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v1
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -8,7 +8,7 @@
     python benchmarks/bench_detection.py --experiment external-stress --tag mel     # one class through a channel
     python benchmarks/bench_detection.py --experiment external-baselines --tag mel  # MFCC/LFCC + SVM, same split
     python benchmarks/bench_detection.py --experiment external-windows --tag mel    # every window, combined
-    python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v2
+    python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v2 --step1 '--vocode none'
                                                               # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
 
@@ -389,6 +389,8 @@ def main() -> None:
     elif args.experiment == "external-model":
         if not args.model:
             parser.error("external-model needs --model")
+        if args.step1:  # makes the external-<tag> images first when no external experiment has (a fresh machine)
+            spectrograms(f"external-{args.tag}", external_manifest(manifest, require_external()), step1_flags)
         result = external_model(Path(args.model), args.tag)
     elif args.experiment == "external-baselines":
         external = require_external()
