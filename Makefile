@@ -125,6 +125,11 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v1
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2
+	# stop 22: vocoder variety (a nearest-neighbour upsampling network beside the shipped one, clips taking turns)
+	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --upsampling nearest \
+		--output .cache/bench/vocoders/nearest-3000steps.keras
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1 '--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-two-nets
 	$(PY) benchmarks/write_report.py
 
 app: setup
