@@ -67,6 +67,16 @@ class TimeStatistics(layers.Layer):
         return (input_shape[0], input_shape[1], 2 * input_shape[3])
 
 
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class CentreRows(layers.Layer):
+    """Each frequency row minus its mean over time, per colour channel (cepstral mean
+    normalisation, on the picture): a steady channel (microphone response, band limit, room
+    colour) is a constant along each row of a dB image, so it goes; what changes in time stays."""
+
+    def call(self, x):
+        return x - keras.ops.mean(x, axis=2, keepdims=True)
+
+
 def _lcnn_body(x):
     """The card's three blocks, LCNN-style: each conv makes twice the channels and max-feature-map
     keeps the larger half; statistics pooling over time keeps the frequency axis."""
@@ -81,10 +91,13 @@ def _lcnn_body(x):
 
 
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
-                pixel_noise: float = 0.0) -> keras.Model:
-    """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only)."""
+                pixel_noise: float = 0.0, centre_rows: bool = False) -> keras.Model:
+    """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only);
+    `centre_rows` takes each row's mean over time away first (CentreRows)."""
     inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
+    if centre_rows:
+        x = CentreRows(name="centre_rows")(x)
     if pixel_noise > 0:
         x = layers.GaussianNoise(pixel_noise)(x)
     body = {"seed": _seed_body, "compact": _compact_body, "compact-fine": _compact_fine_body,

@@ -53,6 +53,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "per step (e.g. 0.99; 0 = off)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
+    parser.add_argument("--centre-rows", action="store_true",
+                        help="the network first takes each frequency row's mean over time away (removes a steady "
+                             "channel colour: microphone, band limit; part of the model, so prediction does it too)")
     parser.add_argument("--no-class-weights", action="store_true")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
@@ -145,7 +148,7 @@ def train(args) -> Path:
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
-        model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise)
+        model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows)
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         model.compile(optimizer=optimizer, loss="binary_crossentropy",
                       metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])

@@ -33,6 +33,21 @@ def test_compact_fine_keeps_twice_the_frequency_rows():
     assert rows == {"compact": 8, "compact-fine": 16}
 
 
+def test_centre_rows_ignores_a_steady_colour_per_frequency_row_and_reloads(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(40, 200, (2, 128, 128, 3)).astype(np.float32)
+    coloured = images + rng.integers(-40, 40, (1, 128, 1, 3))  # each row (band) and channel: its own offset
+    keras.utils.set_random_seed(0)
+    centred = build_model("compact", centre_rows=True)
+    assert np.allclose(np.asarray(centred(images)), np.asarray(centred(coloured)), atol=1e-5)
+    keras.utils.set_random_seed(0)
+    plain = build_model("compact")
+    assert not np.allclose(np.asarray(plain(images)), np.asarray(plain(coloured)), atol=1e-5)
+    centred.save(tmp_path / "centred.keras")
+    reloaded = keras.saving.load_model(tmp_path / "centred.keras", safe_mode=True)
+    assert np.allclose(np.asarray(reloaded(coloured)), np.asarray(centred(coloured)), atol=1e-6)
+
+
 def test_run_folder_describes_the_model(trained_run, spectrogram_dir):
     card = json.loads((trained_run / "model.json").read_text())
     assert "P(fake)" in card["output"] and card["class_names"] == ["REAL", "FAKE"]
