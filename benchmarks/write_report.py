@@ -128,8 +128,9 @@ def external_section(loaded: dict) -> list[str]:
                          f"{pct(mean['reals degraded'])} | {100 * gap:+.1f} points |")
     models = {k: v for k, v in loaded.items() if k.startswith("external-model")}
     if models:
-        lines += ["", "Saved models (the shipped ones) on the same external clips, one run each: EER, error at the "
-                  "model's own threshold, and the stress test above (only the fakes / only the reals degraded):", ""]
+        lines += ["", "Saved models on the same external clips, one run each (the shipped ones, `model/pretrained/`, and "
+                  "candidates that were not shipped: see the notes): EER, error at the model's own threshold, and the "
+                  "stress test above (only the fakes / only the reals degraded):", ""]
         lines += [line for result in models.values() for line in header(result)]
         lines += ["| model | EER | " + " | ".join(origins) + " | error at threshold | fakes degraded | reals degraded |",
                   "|---" * (5 + len(origins)) + "|"]
