@@ -130,6 +130,13 @@ bench: setup $(DEMO_STAMP)
 		--output .cache/bench/vocoders/nearest-3000steps.keras
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1 '--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-two-nets
+	# the copies + channel-randomisation recipe as a shipped model would be trained (devset-v3, not shipped:
+	# measured as model/pretrained/devset-v3, kept out of model/pretrained/ here), and a rerun of its bench seed 1
+	$(PY) model/train_pretrained.py --output .cache/devset-v3 --work .cache/pretrained-v3 --seeds 1 2 --step1 '--augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/devset-v3
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model .cache/pretrained-v3/run-seed2
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1 '--vocode upsampling_net --augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-augment1-rerun
 	$(PY) benchmarks/write_report.py
 
 app: setup
