@@ -136,10 +136,16 @@ def loso_manifests(manifest: Path, seed: int) -> dict[str, Path]:
 
 
 def loso_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_flags: list[str],
-                    tag: str) -> dict:
+                    tag: str, vocoder_steps: int = 0) -> dict:
+    """Train on all source families but one, test on it. With `vocoder_steps`, step 1's upsampling_net
+    copies come from hold-out vocoders that never heard the held-out family."""
     results = {}
-    for held_out, fold_manifest in loso_manifests(manifest, seed=1337).items():
-        data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest, step1_flags)
+    fold_manifests = loso_manifests(manifest, seed=1337)
+    vocoders = (holdout_vocoders(list(fold_manifests.values()), vocoder_steps, "loso") if vocoder_steps
+                else [None] * len(fold_manifests))
+    for (held_out, fold_manifest), vocoder in zip(fold_manifests.items(), vocoders):
+        data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest,
+                            step1_flags + (["--vocoder-model", str(vocoder)] if vocoder else []))
         run_dir, seconds = train(data, f"loso-{tag}-{held_out}", ["--epochs", str(epochs)] + train_flags)
         card = RunCard.load(run_dir)
         rows, p_fake = score(run_dir, data)
@@ -178,10 +184,10 @@ def mean_over_runs(runs: list[dict]) -> dict:
                                for k in origins}}
 
 
-def holdout_vocoders(fold_manifests: list[Path], steps: int) -> list[Path]:
+def holdout_vocoders(fold_manifests: list[Path], steps: int, kind: str = "cv") -> list[Path]:
     """For each fold, a trained vocoder (upsampling_net) that never heard that fold's test clips: one is
-    trained on the REAL clips of the first half of the folds and serves the second half, the other the
-    other way round (two trainings instead of one per fold)."""
+    trained on the REAL test clips of the first half of the folds and serves the second half, the other
+    the other way round (two trainings instead of one per fold). `kind` names them (cv, loso)."""
     from synthesis.neural_vocoder import train_vocoder  # loads TensorFlow
 
     tests = [read_csv(path).query("split == 'test' and label == 'REAL'")["path"].tolist() for path in fold_manifests]
@@ -189,7 +195,7 @@ def holdout_vocoders(fold_manifests: list[Path], steps: int) -> list[Path]:
     halves = [range(half), range(half, len(fold_manifests))]
     models = []
     for index, folds in enumerate(halves):
-        model = WORK / "vocoders" / f"cv{len(fold_manifests)}-folds{''.join(map(str, folds))}-{steps}steps.keras"
+        model = WORK / "vocoders" / f"{kind}{len(fold_manifests)}-folds{''.join(map(str, folds))}-{steps}steps.keras"
         if not model.exists():
             train_vocoder(sorted(path for fold in folds for path in tests[fold]), model, steps)
         models.append(model)
@@ -357,8 +363,8 @@ def main() -> None:
     parser.add_argument("--step1", default="", help="extra step-1 flags, e.g. '--augment 2'")
     parser.add_argument("--train", default="", help="extra training flags, e.g. '--mixup 0.2'")
     parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
-                        help="cv: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) on "
-                             "the other folds' REAL clips, so none has heard the clips it is tested on")
+                        help="cv, loso: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) "
+                             "on the other folds' REAL clips, so none has heard the clips it is tested on")
     parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v2)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
@@ -400,7 +406,7 @@ def main() -> None:
     elif args.experiment == "external":
         result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)
     else:
-        result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag)
+        result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag, args.holdout_vocoders)
     name = f"external-model-{Path(args.model).name}" if args.experiment == "external-model" else f"{args.experiment}-{args.tag}"
     save_result(name, command,
                 {"step1_flags": args.step1, "train_flags": args.train, "devset": str(DEVSET), "results": result})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,35 @@ def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path,
         assert f"/clips/REAL{fold}.wav" not in heard[model]
     assert set().union(*heard.values()) == {f"/clips/REAL{fold}.wav" for fold in range(5)}  # REAL only, every one
     assert bench_detection.holdout_vocoders(manifests, steps=10) == models and len(calls) == 2  # kept, not retrained
+
+
+def test_loso_holdout_vocoders_never_heard_the_source_they_are_tested_on(tmp_path, monkeypatch):
+    heard = {}
+
+    def train_vocoder(paths, output, steps):
+        heard[output] = set(paths)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(b"")
+        return output
+
+    monkeypatch.setattr(neural_vocoder, "train_vocoder", train_vocoder)
+    monkeypatch.setattr(bench_detection, "WORK", tmp_path)
+    origins = ("deepvoice", "librispeech", "tortoise", "demo_pages")
+    manifest = tmp_path / "manifest.csv"
+    with manifest.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["path", "label", "group", "source"])
+        for origin in origins:
+            for index in range(8):
+                path = tmp_path / "clips" / f"{origin}{index}.wav"
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(b"")
+                writer.writerow([path, "REAL" if index % 2 else "FAKE", f"{origin}-g{index}", origin])
+    folds = bench_detection.loso_manifests(manifest, seed=1)
+    models = bench_detection.holdout_vocoders(list(folds.values()), 10, "loso")
+    assert len(set(models)) == 2 and all(model.name.startswith("loso4-") for model in models)
+    for held_out, model in zip(folds, models):
+        assert heard[model] and not any(Path(path).name.startswith(held_out) for path in heard[model])
 
 
 def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_settings(trained_run, spectrogram_dir,
