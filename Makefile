@@ -125,6 +125,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v1
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2
+	# stop 22: the shipped vocoder's copies, seeds 2 and 3 (seed 1 is vocode-devset-v1-1seed above)
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 2 3 --tag vocode-devset-v1-seeds23 --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 2 3 --tag vocode-devset-v1-seeds23
 	# stop 22: vocoder variety (a nearest-neighbour upsampling network beside the shipped one, clips taking turns)
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --upsampling nearest \
 		--output .cache/bench/vocoders/nearest-3000steps.keras
