@@ -140,6 +140,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model .cache/pretrained-v3/run-seed2
 	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1 '--vocode upsampling_net --augment 1'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-augment1-rerun
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-centre-rows --train='--centre-rows'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-centre-rows
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--centre-rows'
 	$(PY) benchmarks/write_report.py
 
 app: setup
