@@ -144,6 +144,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-centre-rows
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--centre-rows'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1 '--vocode upsampling_net --augment 1' --train='--centre-rows'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1-centre-rows
 	$(PY) benchmarks/write_report.py
 
 app: setup
