@@ -141,11 +141,9 @@ def loso_experiment(manifest: Path, epochs: int, train_flags: list[str], step1_f
     copies come from hold-out vocoders that never heard the held-out family."""
     results = {}
     fold_manifests = loso_manifests(manifest, seed=1337)
-    vocoders = (holdout_vocoders(list(fold_manifests.values()), vocoder_steps, "loso") if vocoder_steps
-                else [None] * len(fold_manifests))
-    for (held_out, fold_manifest), vocoder in zip(fold_manifests.items(), vocoders):
-        data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest,
-                            step1_flags + (["--vocoder-model", str(vocoder)] if vocoder else []))
+    extra_flags = holdout_vocoder_flags(list(fold_manifests.values()), vocoder_steps, "loso")
+    for (held_out, fold_manifest), extra in zip(fold_manifests.items(), extra_flags):
+        data = spectrograms(f"loso-{tag}-{held_out}", fold_manifest, step1_flags + extra)
         run_dir, seconds = train(data, f"loso-{tag}-{held_out}", ["--epochs", str(epochs)] + train_flags)
         card = RunCard.load(run_dir)
         rows, p_fake = score(run_dir, data)
@@ -202,16 +200,22 @@ def holdout_vocoders(fold_manifests: list[Path], steps: int, kind: str = "cv") -
     return [models[0] if fold in halves[1] else models[1] for fold in range(len(fold_manifests))]
 
 
+def holdout_vocoder_flags(fold_manifests: list[Path], steps: int, kind: str) -> list[list[str]]:
+    """Step 1's extra flags per fold: its hold-out vocoder (`holdout_vocoders`), or none when `steps` is 0."""
+    if not steps:
+        return [[] for _ in fold_manifests]
+    return [["--vocoder-model", str(model)] for model in holdout_vocoders(fold_manifests, steps, kind)]
+
+
 def cv_experiment(manifest: Path, epochs: int, folds: int, tag: str, train_flags: list[str],
                   step1_flags: list[str], vocoder_steps: int = 0) -> dict:
     """One setting on every fold: per-fold test EER and their mean. With `vocoder_steps`, step 1's
     upsampling_net copies come from hold-out vocoders trained for that many steps."""
     runs = []
     fold_manifests = cv_manifests(manifest, folds, seed=1337)
-    vocoders = holdout_vocoders(fold_manifests, vocoder_steps) if vocoder_steps else [None] * folds
-    for fold, (fold_manifest, vocoder) in enumerate(zip(fold_manifests, vocoders)):
-        data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest,
-                            step1_flags + (["--vocoder-model", str(vocoder)] if vocoder else []))
+    extra_flags = holdout_vocoder_flags(fold_manifests, vocoder_steps, "cv")
+    for fold, (fold_manifest, extra) in enumerate(zip(fold_manifests, extra_flags)):
+        data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest, step1_flags + extra)
         run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *train_flags])
         result = detection_result(*score(run_dir, data))
         runs.append({"eer": result["eer"], "by_origin": result["by_origin"], "train_seconds": round(seconds, 1)})
@@ -372,8 +376,13 @@ def main() -> None:
     args = parser.parse_args()
     global REUSE_RUNS
     REUSE_RUNS = args.reuse_runs
+    if args.experiment == "external-model" and not args.model:
+        parser.error("external-model needs --model")
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
+    if args.step1 and args.experiment in ("external-model", "external-baselines"):
+        # they score the external-<tag> images: step 1 makes them first (another audio path, or a fresh machine)
+        spectrograms(f"external-{args.tag}", external_manifest(manifest, require_external()), step1_flags)
     command = (f"python benchmarks/bench_detection.py --experiment {args.experiment} --epochs {args.epochs}"
                + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" or
                   (args.experiment.startswith("external-") and args.seeds != [1, 2, 3]) else "")
@@ -393,15 +402,9 @@ def main() -> None:
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
     elif args.experiment == "external-model":
-        if not args.model:
-            parser.error("external-model needs --model")
-        if args.step1:  # makes the external-<tag> images first when no external experiment has (a fresh machine)
-            spectrograms(f"external-{args.tag}", external_manifest(manifest, require_external()), step1_flags)
         result = external_model(Path(args.model), args.tag)
     elif args.experiment == "external-baselines":
-        external = require_external()
-        if args.step1:  # features from another audio path: step 1 makes its own external-<tag> split first
-            spectrograms(f"external-{args.tag}", external_manifest(manifest, external), step1_flags)
+        require_external()  # its features come from the external audio itself
         result = external_baselines(args.tag)
     elif args.experiment == "external":
         result = external_experiment(manifest, args.epochs, args.seeds, args.tag, train_flags, step1_flags)

@@ -13,7 +13,9 @@ from preprocessing.config import ConfigMismatchError
 from synthesis import neural_vocoder
 
 
-def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path, monkeypatch):
+@pytest.fixture
+def vocoder_trainings(tmp_path, monkeypatch):
+    """Vocoder training replaced by a record of what each vocoder would have heard (and an empty file)."""
     heard, calls = {}, []
 
     def train_vocoder(paths, output, steps):
@@ -25,6 +27,11 @@ def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path,
 
     monkeypatch.setattr(neural_vocoder, "train_vocoder", train_vocoder)
     monkeypatch.setattr(bench_detection, "WORK", tmp_path)
+    return heard, calls
+
+
+def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path, vocoder_trainings):
+    heard, calls = vocoder_trainings
     manifests = []
     for fold in range(5):
         manifests.append(tmp_path / f"fold{fold}.csv")
@@ -41,19 +48,12 @@ def test_holdout_vocoders_never_heard_the_clips_of_the_fold_they_serve(tmp_path,
         assert f"/clips/REAL{fold}.wav" not in heard[model]
     assert set().union(*heard.values()) == {f"/clips/REAL{fold}.wav" for fold in range(5)}  # REAL only, every one
     assert bench_detection.holdout_vocoders(manifests, steps=10) == models and len(calls) == 2  # kept, not retrained
+    assert bench_detection.holdout_vocoder_flags(manifests, 10, "cv") == [["--vocoder-model", str(m)] for m in models]
+    assert bench_detection.holdout_vocoder_flags(manifests, 0, "cv") == [[]] * 5
 
 
-def test_loso_holdout_vocoders_never_heard_the_source_they_are_tested_on(tmp_path, monkeypatch):
-    heard = {}
-
-    def train_vocoder(paths, output, steps):
-        heard[output] = set(paths)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(b"")
-        return output
-
-    monkeypatch.setattr(neural_vocoder, "train_vocoder", train_vocoder)
-    monkeypatch.setattr(bench_detection, "WORK", tmp_path)
+def test_loso_holdout_vocoders_never_heard_the_source_they_are_tested_on(tmp_path, vocoder_trainings):
+    heard, _ = vocoder_trainings
     origins = ("deepvoice", "librispeech", "tortoise", "demo_pages")
     manifest = tmp_path / "manifest.csv"
     with manifest.open("w", newline="") as stream:
