@@ -146,6 +146,18 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1 '--vocode upsampling_net --augment 1' --train='--centre-rows'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1-centre-rows
+	# stop 23: a vocoder trained on against discriminators; a vocoder with a source input (NSF); groups balanced
+	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 1000 --adversarial \
+		--init synthesis/pretrained/devset-v1/upsampling_net.keras --output .cache/bench/vocoders/gan-1000steps.keras
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-gan --step1 '--vocode upsampling_net --vocoder-model .cache/bench/vocoders/gan-1000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-gan
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-groups --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-groups
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
+	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --source \
+		--output .cache/bench/vocoders/source-3000steps.keras
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1 '--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-source
 	$(PY) benchmarks/write_report.py
 
 app: setup

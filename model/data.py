@@ -11,9 +11,9 @@ from preprocessing.spectrogram import silence_pixel
 
 
 def _decode(channels: int):
-    def decode(path, label):
+    def decode(path, label, *weight):
         image = tf.io.decode_png(tf.io.read_file(path), channels=channels)
-        return tf.cast(image, tf.float32), tf.cast(label, tf.float32)
+        return tf.cast(image, tf.float32), tf.cast(label, tf.float32), *weight
     return decode
 
 
@@ -48,14 +48,14 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
                    truncate: float = 0.0, min_frames: int = 16):
     silence = tf.constant(silence_pixel(config), tf.float32)
 
-    def augment(image, label):
+    def augment(image, label, *weight):
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
             image = _mask_band(image, freq_mask, 0, silence)
         if time_mask:
             image = _mask_band(image, time_mask, 1, silence)
-        return image, label
+        return image, label, *weight
     return augment
 
 
@@ -64,18 +64,22 @@ def mixup(alpha: float, seed: int):
     labels as a column)."""
     layer = keras.layers.MixUp(alpha=alpha, seed=seed)
 
-    def blend(images, labels):
+    def blend(images, labels, *weights):  # the weights stay with the unshuffled half of each blend
         mixed = layer({"images": images, "labels": labels[:, None]}, training=True)
-        return mixed["images"], mixed["labels"][:, 0]
+        return mixed["images"], mixed["labels"][:, 0], *weights
     return blend
 
 
 def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int = 32,
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
-                 truncate: float = 0.0, mixup_alpha: float = 0.0) -> tf.data.Dataset:
-    """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE."""
+                 truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None) -> tf.data.Dataset:
+    """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
+    training weight, when `weights` are given)."""
     labels = np.asarray(labels, dtype=np.float32)
-    dataset = tf.data.Dataset.from_tensor_slices((list(map(str, image_paths)), labels))
+    columns = (list(map(str, image_paths)), labels)
+    if weights is not None:
+        columns += (np.asarray(weights, dtype=np.float32),)
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
     dataset = dataset.map(_decode(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)

@@ -57,6 +57,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="the network first takes each frequency row's mean over time away (removes a steady "
                              "channel colour: microphone, band limit; part of the model, so prediction does it too)")
     parser.add_argument("--no-class-weights", action="store_true")
+    parser.add_argument("--balance-groups", action="store_true",
+                        help="weigh REAL and FAKE equally inside every group (speaker, recording) that holds both, "
+                             "so that a voice heard mostly as FAKE does not teach 'this voice = FAKE'")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -82,6 +85,23 @@ class ValidationEER(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+def training_weights(rows, balance_groups: bool, balance_classes: bool = True) -> np.ndarray:
+    """One weight per training image (1 = FAKE in rows["y"]), mean 1, under which REAL and FAKE weigh
+    the same overall (`balance_classes`: class weights). With `balance_groups`, first, inside each group that holds both classes,
+    each class gets half of the group's weight: the TTS demos' LJSpeech voice, for one, comes 23 FAKE
+    to 3 REAL in the devset, so without it the voice itself reads as FAKE."""
+    weights = np.ones(len(rows))
+    if balance_groups:
+        per_class = rows.groupby(["group", "y"])["y"].transform("size").to_numpy()
+        per_group = rows.groupby("group")["y"].transform("size").to_numpy()
+        mixed = rows.groupby("group")["y"].transform("nunique").to_numpy() == 2
+        weights = np.where(mixed, per_group / (2 * per_class), 1.0)
+    fake, total = rows["y"].to_numpy() == 1, weights.sum()
+    for members in (fake, ~fake) if balance_classes else ():
+        weights[members] *= total / (2 * weights[members].sum())
+    return weights * len(rows) / weights.sum()
 
 
 def counts_by(frame) -> dict:
@@ -139,9 +159,11 @@ def train(args) -> Path:
 
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
+    weights = None if args.no_class_weights and not args.balance_groups else \
+        training_weights(train_rows, args.balance_groups, not args.no_class_weights)
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
-                            truncate=args.truncate, mixup_alpha=args.mixup)
+                            truncate=args.truncate, mixup_alpha=args.mixup, weights=weights)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
 
     run_dir = Path(args.output or RUNS_DIR / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")
@@ -152,9 +174,6 @@ def train(args) -> Path:
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         model.compile(optimizer=optimizer, loss="binary_crossentropy",
                       metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
-    n_real, n_fake = (train_rows["y"] == 0).sum(), (train_rows["y"] == 1).sum()
-    class_weight = None if args.no_class_weights else {0: len(train_rows) / (2 * n_real),
-                                                       1: len(train_rows) / (2 * n_fake)}
     print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "
           f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
 
@@ -170,7 +189,7 @@ def train(args) -> Path:
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
     started = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, class_weight=class_weight,
+    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs,
                         callbacks=callbacks, shuffle=False, verbose=2)  # tf.data shuffles the training set
     train_seconds = time.perf_counter() - started
 

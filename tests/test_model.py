@@ -89,6 +89,42 @@ def test_ema_run_keeps_the_averaged_weights_it_validated(spectrogram_dir, tmp_pa
     assert eer == pytest.approx(min(val_eers), abs=1e-6)  # the saved weights are the ones validated
 
 
+def test_balanced_groups_weigh_each_class_equally_inside_a_group_and_overall():
+    import pandas as pd
+
+    from model.train_cnn_model import training_weights
+
+    rows = pd.DataFrame({"group": ["lj"] * 6 + ["libri"] * 4 + ["demo"] * 2,
+                         "y": [1, 1, 1, 1, 1, 0] + [0, 0, 1, 1] + [1, 1]})
+    plain = training_weights(rows, balance_groups=False)
+    assert np.allclose(plain, np.where(rows["y"] == 1, 12 / (2 * 9), 12 / (2 * 3)))  # class weights, as before
+    within = training_weights(rows, balance_groups=True, balance_classes=False)
+    by = pd.Series(within).groupby([rows["group"], rows["y"]]).sum()
+    assert by["lj", 0] == pytest.approx(by["lj", 1]) and by["libri", 0] == pytest.approx(by["libri", 1])
+    assert np.allclose(within[10:], within[6])  # a one-class group keeps its plain weight
+    weights = training_weights(rows, balance_groups=True)  # then the class weights: one factor per class
+    by = pd.Series(weights).groupby([rows["group"], rows["y"]]).sum()
+    assert by["lj", 0] / by["lj", 1] == pytest.approx(by["libri", 0] / by["libri", 1])  # the voice says nothing
+    assert weights[rows["y"] == 0].sum() == pytest.approx(weights[rows["y"] == 1].sum())
+    assert weights.mean() == pytest.approx(1) and weights[5] > 4 * weights[0]  # lj's lone REAL counts
+
+
+def test_training_with_balanced_groups_passes_each_images_weight_through_augmentation(spectrogram_dir, tmp_path):
+    from model.data import make_dataset
+
+    config = SpectrogramConfig()
+    train_rows = read_manifest(spectrogram_dir, "train")
+    weights = np.arange(1, len(train_rows) + 1, dtype=np.float32)
+    dataset = make_dataset(train_rows["image_path"], train_rows["y"], config, batch_size=4, training=True,
+                           freq_mask=8, time_mask=8, truncate=0.5, mixup_alpha=0.2, weights=weights)
+    seen = np.concatenate([batch[2].numpy() for batch in dataset])
+    assert sorted(seen) == sorted(weights)
+    run_dir = tmp_path / "balanced"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--balance-groups"]) == 0
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["balance_groups"] is True
+
+
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
     error = capsys.readouterr().err.strip()

@@ -55,9 +55,9 @@ def test_available_engines_lists_only_installed_voices():
         assert tts.Voice("espeak-ng", "fr+m3", "fr") in engines["espeak-ng"]
 
 
-@pytest.mark.parametrize("upsampling", ["transposed", "nearest"])
-def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(upsampling, spectrogram_dir, tmp_path,
-                                                                                 capsys, monkeypatch):
+@pytest.mark.parametrize("upsampling, source", [("transposed", False), ("nearest", False), ("transposed", True)])
+def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(upsampling, source, spectrogram_dir,
+                                                                                 tmp_path, capsys, monkeypatch):
     from preprocessing.manifest import read_manifest
     from synthesis import neural_vocoder
 
@@ -67,11 +67,12 @@ def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(
     with pytest.raises(vocoders.VocoderError, match="net.keras \\(train it"):
         vocoders.check_vocoders(["upsampling_net"])
     assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(model_path), "--steps", "4",
-                                "--upsampling", upsampling]) == 0
+                                "--upsampling", upsampling] + ["--source"] * source) == 0
     train = read_manifest(spectrogram_dir, "train")
     assert f"trained on {train.loc[train['label'] == 'REAL', 'source'].nunique()} clips" in capsys.readouterr().out
     vocoders.check_vocoders(["upsampling_net"])
-    assert neural_vocoder._load(model_path).name == f"upsampling_net_{upsampling}"
+    assert neural_vocoder._load(model_path).name == f"upsampling_net_{upsampling}{'_source' * source}"
+    assert neural_vocoder.has_source(neural_vocoder._load(model_path)) == source
     for rate in (RATE, 22050):
         speech = voice_like(1.5, rate, 140, seed=0)
         copy = neural_vocoder.upsampling_net(speech, rate, np.random.default_rng(0), model_path)
@@ -79,17 +80,65 @@ def test_upsampling_net_trains_on_real_training_clips_and_keeps_length_and_rate(
         assert np.sqrt(np.mean((copy - speech) ** 2) / np.mean(speech ** 2)) > 0.05
 
 
+def test_adversarial_training_teaches_the_judges_and_moves_the_generator():
+    import keras
+
+    from synthesis import neural_vocoder as nv
+
+    keras.utils.set_random_seed(0)
+    generator = nv.build_vocoder()
+    start = [w.numpy().copy() for w in generator.weights]
+    trainer = nv.adversarial_trainer(generator)
+    trainer.compile(learning_rate=1e-3)
+    mels, waves, _ = nv.training_segments_from([voice_like(2.0, RATE, 140, seed=1)], 4, np.random.default_rng(0))
+    history = trainer.fit(mels, waves, batch_size=4, epochs=8, verbose=0).history
+    assert set(history) == {"stft", "adversarial", "features", "judges"}
+    assert history["judges"][-1] < 0.8 * history["judges"][0]  # the judges learn to tell real from made
+    assert any(not np.allclose(before, after.numpy()) for before, after in zip(start, generator.weights))
+    folded = nv._judge_inputs(waves[:, :1000])
+    assert [tuple(f.shape) for f in folded[:len(nv.PERIODS)]] == [(4, -(-1000 // p), p, 1) for p in nv.PERIODS]
+    assert np.allclose(folded[1][0, :, :, 0].numpy().ravel()[:1000], waves[0, :1000, 0])  # period 3: row-major
+
+
+def test_adversarial_training_starts_from_a_network_of_the_same_shape_only(spectrogram_dir, tmp_path, capsys):
+    from synthesis import neural_vocoder
+
+    nearest = tmp_path / "nearest.keras"
+    neural_vocoder.build_vocoder("nearest").save(nearest)
+    assert neural_vocoder.main(["--data", str(spectrogram_dir), "--output", str(tmp_path / "gan.keras"), "--steps", "4",
+                                "--adversarial", "--init", str(nearest)]) == 1
+    assert "weights do not fit upsampling_net_transposed" in capsys.readouterr().err
+    assert not (tmp_path / "gan.keras").exists()
+
+
 def test_upsampling_net_segments_are_aligned_with_their_frames():
     from synthesis import neural_vocoder as nv
 
     speech = voice_like(2.0, RATE, 140, seed=1)
-    mels, waves = nv.training_segments_from([speech], 8, np.random.default_rng(0))
+    mels, waves, f0s = nv.training_segments_from([speech], 8, np.random.default_rng(0), with_f0=True)
     assert mels.shape == (8, nv.SEGMENT_FRAMES, nv.N_MELS) and waves.shape == (8, nv.SEGMENT_FRAMES * nv.HOP, 1)
     levelled = nv._at_level(speech)[0]
     full = nv.log_mel(levelled)
-    for mel, wave in zip(mels, waves[..., 0]):
+    f0 = nv.frame_f0(levelled, len(full))
+    assert f0s.shape == (8, nv.SEGMENT_FRAMES) and abs(np.median(f0[f0 > 0]) - 140) < 10
+    for mel, wave, segment_f0 in zip(mels, waves[..., 0], f0s):
         first = int(np.flatnonzero(np.all(np.isclose(full, mel[0]), axis=1))[0])
         assert np.allclose(wave, levelled[first * nv.HOP:first * nv.HOP + len(wave)])
+        assert np.allclose(segment_f0, f0[first:first + nv.SEGMENT_FRAMES])
+
+
+def test_source_signal_holds_the_harmonics_of_f0_below_nyquist_and_noise():
+    from synthesis import neural_vocoder as nv
+
+    f0 = np.array([0.0] * 5 + [200.0] * 20 + [1500.0] * 20, dtype=np.float32)
+    source = nv.source_signal(f0, np.random.default_rng(0))
+    assert source.shape == (len(f0) * nv.HOP, nv.HARMONICS + 1) and source.dtype == np.float32
+    unvoiced, at_200, at_1500 = source[:4 * nv.HOP], source[6 * nv.HOP:24 * nv.HOP], source[26 * nv.HOP:]
+    assert np.all(unvoiced[:, :-1] == 0) and unvoiced[:, -1].std() > 0.01     # noise only where unvoiced
+    for k in (1, 3):
+        spectrum = np.abs(np.fft.rfft(at_200[:, k - 1]))
+        assert np.fft.rfftfreq(len(at_200), 1 / nv.SAMPLE_RATE)[np.argmax(spectrum)] == pytest.approx(200 * k, abs=3)
+    assert np.abs(at_1500[:, :5]).max() > 0.09 and np.all(at_1500[:, 5:-1] == 0)  # 6 x 1500 Hz is above 8 kHz
 
 
 def test_match_spectrum_gives_a_copy_its_originals_band_and_keeps_its_own_waveform():
