@@ -169,6 +169,18 @@ def loso_section(results: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def vocoders_section(result: dict) -> list[str]:
+    figures = result["results"]
+    lines = ["## Vocoder networks: how close their copies are", *header(result),
+             f"Copies of {figures['clips']} REAL training clips (first 4 s each): log-spectral distance to the "
+             "original, and spectral flatness below 4 kHz in the louder half of the frames (the originals: "
+             f"{figures['originals']['flatness_below_4khz']}; higher = breathier).", "",
+             "| network | distance (dB) | flatness |", "|---|---|---|"]
+    lines += [f"| `{name}` | {value['log_spectral_distance_db']} | {value['flatness_below_4khz']} |"
+              for name, value in figures.items() if name not in ("clips", "originals")]
+    return lines + [""]
+
+
 def inference_section(result: dict) -> list[str]:
     return ["## Inference speed", *header(result),
             f"Audio ({result['clip_seconds']} clips) -> verdict with `inference/predict.py`, {result['clips']} "
@@ -192,6 +204,8 @@ def main() -> None:
     loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-")]
     if loso:
         lines += loso_section(loso)
+    if "vocoders" in loaded:
+        lines += vocoders_section(loaded["vocoders"])
     if "inference" in loaded:
         lines += inference_section(loaded["inference"])
     notes = REPO / "benchmarks" / "NOTES.md"

@@ -93,3 +93,20 @@ def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_sett
     (tmp_path / "external-other" / "config.json").write_text(json.dumps(config))
     with pytest.raises(ConfigMismatchError, match="other preprocessing settings .*n_mels"):
         bench_detection.external_model(trained_run, "other")
+
+
+def test_vocoder_copies_score_distance_for_a_changed_spectrum_and_flatness_for_lost_harmonics(monkeypatch):
+    import numpy as np
+
+    from benchmarks import bench_vocoders
+    from conftest import voice_like
+
+    speech = voice_like(2.0, neural_vocoder.SAMPLE_RATE, 140, seed=0)
+    noise = 0.05 * np.random.default_rng(0).standard_normal(speech.size).astype(np.float32)
+    figures = {}
+    for name, added in (("identity", 0), ("breathy", noise)):
+        monkeypatch.setattr(neural_vocoder, "upsampling_net", lambda samples, rate, rng, model: samples + added)
+        figures[name] = bench_vocoders.copy_figures(Path(name), [speech])
+    assert figures["identity"]["log_spectral_distance_db"] == pytest.approx(0, abs=1e-6)
+    assert figures["breathy"]["log_spectral_distance_db"] > 5
+    assert figures["identity"]["flatness_below_4khz"] < 0.5 * figures["breathy"]["flatness_below_4khz"]
