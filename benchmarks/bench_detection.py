@@ -182,11 +182,10 @@ def mean_over_runs(runs: list[dict]) -> dict:
                                for k in origins}}
 
 
-def holdout_vocoders(fold_manifests: list[Path], steps: int, kind: str = "cv", adversarial_steps: int = 0) -> list[Path]:
+def holdout_vocoders(fold_manifests: list[Path], steps: int, kind: str = "cv") -> list[Path]:
     """For each fold, a trained vocoder (upsampling_net) that never heard that fold's test clips: one is
     trained on the REAL test clips of the first half of the folds and serves the second half, the other
-    the other way round (two trainings instead of one per fold). `kind` names them (cv, loso). With
-    `adversarial_steps`, each is then trained that many steps more against discriminators, on the same clips."""
+    the other way round (two trainings instead of one per fold). `kind` names them (cv, loso)."""
     from synthesis.neural_vocoder import train_vocoder  # loads TensorFlow
 
     tests = [read_csv(path).query("split == 'test' and label == 'REAL'")["path"].tolist() for path in fold_manifests]
@@ -195,33 +194,26 @@ def holdout_vocoders(fold_manifests: list[Path], steps: int, kind: str = "cv", a
     models = []
     for index, folds in enumerate(halves):
         model = WORK / "vocoders" / f"{kind}{len(fold_manifests)}-folds{''.join(map(str, folds))}-{steps}steps.keras"
-        clips = sorted(path for fold in folds for path in tests[fold])
         if not model.exists():
-            train_vocoder(clips, model, steps)
-        if adversarial_steps:
-            model, start = model.with_name(f"{model.stem}-gan{adversarial_steps}.keras"), model
-            if not model.exists():
-                train_vocoder(clips, model, adversarial_steps, adversarial=True, init=start)
+            train_vocoder(sorted(path for fold in folds for path in tests[fold]), model, steps)
         models.append(model)
     return [models[0] if fold in halves[1] else models[1] for fold in range(len(fold_manifests))]
 
 
-def holdout_vocoder_flags(fold_manifests: list[Path], steps: int, kind: str, adversarial_steps: int = 0) -> list[list[str]]:
+def holdout_vocoder_flags(fold_manifests: list[Path], steps: int, kind: str) -> list[list[str]]:
     """Step 1's extra flags per fold: its hold-out vocoder (`holdout_vocoders`), or none when `steps` is 0."""
     if not steps:
         return [[] for _ in fold_manifests]
-    models = holdout_vocoders(fold_manifests, steps, kind, adversarial_steps)
-    return [["--vocoder-model", str(model)] for model in models]
+    return [["--vocoder-model", str(model)] for model in holdout_vocoders(fold_manifests, steps, kind)]
 
 
 def cv_experiment(manifest: Path, epochs: int, folds: int, tag: str, train_flags: list[str],
-                  step1_flags: list[str], vocoder_steps: int = 0, adversarial_steps: int = 0) -> dict:
+                  step1_flags: list[str], vocoder_steps: int = 0) -> dict:
     """One setting on every fold: per-fold test EER and their mean. With `vocoder_steps`, step 1's
-    upsampling_net copies come from hold-out vocoders trained for that many steps (and then
-    `adversarial_steps` against discriminators)."""
+    upsampling_net copies come from hold-out vocoders trained for that many steps."""
     runs = []
     fold_manifests = cv_manifests(manifest, folds, seed=1337)
-    extra_flags = holdout_vocoder_flags(fold_manifests, vocoder_steps, "cv", adversarial_steps)
+    extra_flags = holdout_vocoder_flags(fold_manifests, vocoder_steps, "cv")
     for fold, (fold_manifest, extra) in enumerate(zip(fold_manifests, extra_flags)):
         data = spectrograms(f"cv-{tag}-fold{fold}", fold_manifest, step1_flags + extra)
         run_dir, seconds = train(data, f"cv-{tag}-fold{fold}", ["--epochs", str(epochs), *train_flags])
@@ -377,9 +369,6 @@ def main() -> None:
     parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
                         help="cv, loso: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) "
                              "on the other folds' REAL clips, so none has heard the clips it is tested on")
-    parser.add_argument("--holdout-adversarial", type=int, default=0, metavar="STEPS",
-                        help="cv: then train each hold-out vocoder STEPS more against discriminators "
-                             "(synthesis/neural_vocoder.py --adversarial)")
     parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v2)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
@@ -400,13 +389,12 @@ def main() -> None:
                + (f" --tag {args.tag}" if args.tag != "default" else "")
                + (f" --model {args.model}" if args.model else "")
                + (f" --holdout-vocoders {args.holdout_vocoders}" if args.holdout_vocoders else "")
-               + (f" --holdout-adversarial {args.holdout_adversarial}" if args.holdout_adversarial else "")
                + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))
     if args.experiment == "split":
         result = split_experiment(manifest, args.epochs, train_flags, step1_flags)
     elif args.experiment == "cv":
         result = cv_experiment(manifest, args.epochs, args.folds, args.tag, train_flags, step1_flags,
-                               args.holdout_vocoders, args.holdout_adversarial)
+                               args.holdout_vocoders)
     elif args.experiment == "cv-baselines":
         result = cv_baselines(args.tag, args.folds)
     elif args.experiment == "external-windows":
