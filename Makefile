@@ -156,6 +156,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --source \
 		--output .cache/bench/vocoders/source-3000steps.keras
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1 '--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-source
 	$(PY) benchmarks/bench_vocoders.py --data .cache/bench/external-patience16 --models synthesis/pretrained/devset-v1/upsampling_net.keras \
 		.cache/bench/vocoders/gan-1000steps.keras .cache/bench/vocoders/source-3000steps.keras
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
