@@ -19,19 +19,19 @@ import numpy as np
 from benchmarks.common import save_result
 from preprocessing.audio import load_audio
 from preprocessing.config import SpectrogramConfig
-from preprocessing.manifest import read_manifest
 from synthesis import neural_vocoder
 
 SECONDS = 4  # of each clip
+N_FFT = 512
 
 
 def magnitudes(samples: np.ndarray) -> np.ndarray:
-    return np.abs(librosa.stft(samples, n_fft=512, hop_length=128)) + 1e-6
+    return np.abs(librosa.stft(samples, n_fft=N_FFT, hop_length=N_FFT // 4)) + 1e-6
 
 
 def low_band_flatness(magnitude: np.ndarray) -> float:
     """Spectral flatness of the 0-4 kHz bins in the louder half of the frames (the voiced ones, mostly)."""
-    low = magnitude[: 512 * 4000 // neural_vocoder.SAMPLE_RATE]
+    low = magnitude[: N_FFT * 4000 // neural_vocoder.SAMPLE_RATE]
     energy = low.sum(axis=0)
     return float(np.mean(librosa.feature.spectral_flatness(S=low[:, energy > np.median(energy)])))
 
@@ -53,8 +53,7 @@ def main() -> None:
     parser.add_argument("--models", type=Path, nargs="+", required=True, help="vocoder networks (.keras)")
     parser.add_argument("--clips", type=int, default=40, help="how many clips, evenly spread over the sorted list")
     args = parser.parse_args()
-    rows = read_manifest(args.data, "train")
-    paths = sorted(set(rows.loc[(rows["label"] == "REAL") & (rows["vocoder"].fillna("") == ""), "source"]))
+    paths = neural_vocoder.real_training_clips(args.data)
     paths = paths[:: max(1, len(paths) // args.clips)][: args.clips]
     config = SpectrogramConfig(sample_rate=neural_vocoder.SAMPLE_RATE)
     clips = [load_audio(path, config).samples[: SECONDS * config.sample_rate] for path in paths]

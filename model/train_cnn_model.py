@@ -89,15 +89,15 @@ class ValidationEER(keras.callbacks.Callback):
 
 def training_weights(rows, balance_groups: bool, balance_classes: bool = True) -> np.ndarray:
     """One weight per training image (1 = FAKE in rows["y"]), mean 1, under which REAL and FAKE weigh
-    the same overall (`balance_classes`: class weights). With `balance_groups`, first, inside each group that holds both classes,
-    each class gets half of the group's weight: the TTS demos' LJSpeech voice, for one, comes 23 FAKE
-    to 3 REAL in the devset, so without it the voice itself reads as FAKE."""
+    the same overall (`balance_classes`: class weights). With `balance_groups`, first, inside each
+    group that holds both classes, each class gets half of the group's weight: the TTS demos'
+    LJSpeech voice, for one, comes 23 FAKE to 3 REAL in the devset, so without it the voice itself
+    reads as FAKE."""
     weights = np.ones(len(rows))
     if balance_groups:
         per_class = rows.groupby(["group", "y"])["y"].transform("size").to_numpy()
         per_group = rows.groupby("group")["y"].transform("size").to_numpy()
-        mixed = rows.groupby("group")["y"].transform("nunique").to_numpy() == 2
-        weights = np.where(mixed, per_group / (2 * per_class), 1.0)
+        weights = np.where(per_class < per_group, per_group / (2 * per_class), 1.0)  # mixed groups only
     fake, total = rows["y"].to_numpy() == 1, weights.sum()
     for members in (fake, ~fake) if balance_classes else ():
         weights[members] *= total / (2 * weights[members].sum())
@@ -159,8 +159,7 @@ def train(args) -> Path:
 
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
-    weights = None if args.no_class_weights and not args.balance_groups else \
-        training_weights(train_rows, args.balance_groups, not args.no_class_weights)
+    weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights)  # all 1 with neither
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights)

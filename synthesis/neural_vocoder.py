@@ -220,13 +220,14 @@ def adversarial_trainer(generator):
         def train_step(self, data):
             conditions, waveform = data  # the mel frames (and the source, for a --source network)
             judge_weights = [w for judge in self.judges for w in judge.trainable_weights]
-            made = self.generator(conditions, training=True)
-            with tf.GradientTape() as tape:  # the judges: real -> 1, made -> 0
-                judge_loss = tf.add_n([tf.reduce_mean(tf.square(1 - real[-1])) + tf.reduce_mean(tf.square(fake[-1]))
-                                       for real, fake in zip(self._judge(waveform), self._judge(made))]) / len(self.judges)
-            self.judge_optimizer.apply_gradients(zip(tape.gradient(judge_loss, judge_weights), judge_weights))
-            with tf.GradientTape() as tape:  # the generator: made -> 1, and its judges' features like the real ones
-                made = self.generator(conditions, training=True)
+            with tf.GradientTape() as tape:  # the generator's: made -> 1, its judges' features like the real ones
+                made = self.generator(conditions, training=True)  # once: the judges' step below reuses it
+                with tape.stop_recording(), tf.GradientTape() as judge_tape:  # the judges first: real -> 1, made -> 0
+                    judge_loss = tf.add_n([
+                        tf.reduce_mean(tf.square(1 - real[-1])) + tf.reduce_mean(tf.square(fake[-1]))
+                        for real, fake in zip(self._judge(waveform), self._judge(made))]) / len(self.judges)
+                    judge_gradients = judge_tape.gradient(judge_loss, judge_weights)
+                    self.judge_optimizer.apply_gradients(zip(judge_gradients, judge_weights))
                 real_views, fake_views = self._judge(waveform), self._judge(made)
                 adversarial = tf.add_n([tf.reduce_mean(tf.square(1 - fake[-1])) for fake in fake_views]) / len(self.judges)
                 features = tf.add_n([tf.reduce_mean(tf.abs(tf.stop_gradient(r) - f))
@@ -343,6 +344,12 @@ def upsampling_net(samples: np.ndarray, sample_rate: int, rng: np.random.Generat
     return fit_length(copy, len(samples))
 
 
+def real_training_clips(data: str | Path) -> list[str]:
+    """The audio files of a step 1 output's REAL training images (no copies), sorted: what a vocoder learns from."""
+    rows = read_manifest(data, "train")
+    return sorted(set(rows.loc[(rows["label"] == "REAL") & (rows["vocoder"].fillna("") == ""), "source"]))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="spectrograms",
@@ -361,8 +368,7 @@ def main(argv=None) -> int:
                         help="start from this trained network's weights (same --upsampling), e.g. the shipped one")
     args = parser.parse_args(argv)
     try:
-        rows = read_manifest(args.data, "train")
-        paths = sorted(set(rows.loc[(rows["label"] == "REAL") & (rows["vocoder"].fillna("") == ""), "source"]))
+        paths = real_training_clips(args.data)
         train_vocoder(paths, args.output, args.steps, seed=args.seed, upsampling=args.upsampling,
                       adversarial=args.adversarial, init=args.init, source=args.source)
         print(f"step 1 uses it with: --vocode upsampling_net --vocoder-model {args.output}")
