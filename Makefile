@@ -161,6 +161,11 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_vocoders.py --data .cache/bench/external-patience16 --models synthesis/pretrained/devset-v1/upsampling_net.keras \
 		.cache/bench/vocoders/gan-1000steps.keras .cache/bench/vocoders/source-3000steps.keras
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
+	# stop 24: groups balanced by cutting the larger class only; the (REAL, copy) pair term
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cut --train='--balance-groups cut'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cut
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --train='--pair-loss 1'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -10,7 +10,8 @@ from preprocessing.config import SpectrogramConfig
 from preprocessing.spectrogram import silence_pixel
 
 
-def _decode(channels: int):
+def decoder(channels: int):
+    """(path, label[, weight]) -> (float32 image in 0-255, float32 label[, weight])."""
     def decode(path, label, *weight):
         image = tf.io.decode_png(tf.io.read_file(path), channels=channels)
         return tf.cast(image, tf.float32), tf.cast(label, tf.float32), *weight
@@ -80,7 +81,7 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
-    dataset = dataset.map(_decode(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
+    dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
         if freq_mask or time_mask or truncate:

@@ -26,6 +26,7 @@ from eval.metrics import compute_eer  # noqa: E402
 from model.cnn import ARCHS, build_model  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
+from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
 from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
@@ -57,9 +58,16 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="the network first takes each frequency row's mean over time away (removes a steady "
                              "channel colour: microphone, band limit; part of the model, so prediction does it too)")
     parser.add_argument("--no-class-weights", action="store_true")
-    parser.add_argument("--balance-groups", action="store_true",
+    parser.add_argument("--balance-groups", nargs="?", const="share", choices=["share", "cut"],
                         help="weigh REAL and FAKE equally inside every group (speaker, recording) that holds both, "
-                             "so that a voice heard mostly as FAKE does not teach 'this voice = FAKE'")
+                             "so that a voice heard mostly as FAKE does not teach 'this voice = FAKE': 'share' "
+                             "(the flag alone) gives each class half of the group's weight; 'cut' only lowers "
+                             "the larger class to the smaller one's weight, so no image weighs more than 1 "
+                             "before the class weights")
+    parser.add_argument("--pair-loss", type=float, default=0.0, metavar="WEIGHT",
+                        help="with step 1's copies (--vocode): each step also scores batch-size/4 (REAL, its copy) "
+                             "pairs and adds WEIGHT x softplus(logit REAL - logit copy), so that only what differs "
+                             "inside a pair (the synthesis) can lower it (0 = off)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -87,17 +95,26 @@ class ValidationEER(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-def training_weights(rows, balance_groups: bool, balance_classes: bool = True) -> np.ndarray:
+def training_weights(rows, balance_groups: str | None, balance_classes: bool = True) -> np.ndarray:
     """One weight per training image (1 = FAKE in rows["y"]), mean 1, under which REAL and FAKE weigh
     the same overall (`balance_classes`: class weights). With `balance_groups`, first, inside each
-    group that holds both classes, each class gets half of the group's weight: the TTS demos'
-    LJSpeech voice, for one, comes 23 FAKE to 3 REAL in the devset, so without it the voice itself
-    reads as FAKE."""
+    group that holds both classes, REAL and FAKE are made to weigh the same: the TTS demos' LJSpeech
+    voice, for one, comes 23 FAKE to 3 REAL in the devset, so without it the voice itself reads as
+    FAKE. "share" gives each class half of the group's weight (the lone REAL clips then weigh several
+    times more than LibriSpeech's, and the class weights take it from every other REAL clip); "cut"
+    lowers the larger class to the smaller one's count and leaves every other image at 1."""
     weights = np.ones(len(rows))
     if balance_groups:
         per_class = rows.groupby(["group", "y"])["y"].transform("size").to_numpy()
         per_group = rows.groupby("group")["y"].transform("size").to_numpy()
-        weights = np.where(per_class < per_group, per_group / (2 * per_class), 1.0)  # mixed groups only
+        mixed = per_class < per_group
+        if balance_groups == "share":
+            weights = np.where(mixed, per_group / (2 * per_class), 1.0)
+        elif balance_groups == "cut":
+            smaller = np.minimum(per_class, per_group - per_class)
+            weights = np.where(mixed, smaller / per_class, 1.0)
+        else:
+            raise ValueError(f"balance_groups: 'share', 'cut' or None, not {balance_groups!r}")
     fake, total = rows["y"].to_numpy() == 1, weights.sum()
     for members in (fake, ~fake) if balance_classes else ():
         weights[members] *= total / (2 * weights[members].sum())
@@ -164,15 +181,22 @@ def train(args) -> Path:
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
+    if args.pair_loss:
+        real_paths, copy_paths = copy_pairs(train_rows)
+        if not real_paths:
+            raise DatasetError(f"{data}: --pair-loss needs copies of REAL training clips (step 1's --vocode)")
+        pairs = pair_dataset(real_paths, copy_paths, config, max(1, args.batch_size // 4), args.seed)
+        train_ds = tf.data.Dataset.zip((train_ds, pairs))
 
     run_dir = Path(args.output or RUNS_DIR / f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}")
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows)
+        trainer = paired_trainer(model, args.pair_loss) if args.pair_loss else model  # `model` is what is saved
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
-        model.compile(optimizer=optimizer, loss="binary_crossentropy",
-                      metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
+        trainer.compile(optimizer=optimizer, loss="binary_crossentropy",
+                        metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
     print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "
           f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
 
@@ -188,8 +212,8 @@ def train(args) -> Path:
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
     started = time.perf_counter()
-    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs,
-                        callbacks=callbacks, shuffle=False, verbose=2)  # tf.data shuffles the training set
+    history = trainer.fit(train_ds, validation_data=val_ds, epochs=args.epochs,
+                          callbacks=callbacks, shuffle=False, verbose=2)  # tf.data shuffles the training set
     train_seconds = time.perf_counter() - started
 
     model.save(run_dir / MODEL_FILENAME)

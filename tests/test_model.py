@@ -96,17 +96,37 @@ def test_balanced_groups_weigh_each_class_equally_inside_a_group_and_overall():
 
     rows = pd.DataFrame({"group": ["lj"] * 6 + ["libri"] * 4 + ["demo"] * 2,
                          "y": [1, 1, 1, 1, 1, 0] + [0, 0, 1, 1] + [1, 1]})
-    plain = training_weights(rows, balance_groups=False)
+    plain = training_weights(rows, balance_groups=None)
     assert np.allclose(plain, np.where(rows["y"] == 1, 12 / (2 * 9), 12 / (2 * 3)))  # class weights, as before
-    within = training_weights(rows, balance_groups=True, balance_classes=False)
+    within = training_weights(rows, balance_groups="share", balance_classes=False)
     by = pd.Series(within).groupby([rows["group"], rows["y"]]).sum()
     assert by["lj", 0] == pytest.approx(by["lj", 1]) and by["libri", 0] == pytest.approx(by["libri", 1])
     assert np.allclose(within[10:], within[6])  # a one-class group keeps its plain weight
-    weights = training_weights(rows, balance_groups=True)  # then the class weights: one factor per class
+    weights = training_weights(rows, balance_groups="share")  # then the class weights: one factor per class
     by = pd.Series(weights).groupby([rows["group"], rows["y"]]).sum()
     assert by["lj", 0] / by["lj", 1] == pytest.approx(by["libri", 0] / by["libri", 1])  # the voice says nothing
     assert weights[rows["y"] == 0].sum() == pytest.approx(weights[rows["y"] == 1].sum())
     assert weights.mean() == pytest.approx(1) and weights[5] > 4 * weights[0]  # lj's lone REAL counts
+
+
+def test_cut_groups_lower_the_larger_class_and_leave_every_other_image_alone():
+    import pandas as pd
+
+    from model.train_cnn_model import training_weights
+
+    rows = pd.DataFrame({"group": ["lj"] * 6 + ["libri"] * 4 + ["demo"] * 2 + ["prompt"] * 3,
+                         "y": [1, 1, 1, 1, 1, 0] + [0, 0, 1, 1] + [1, 1] + [0, 0, 1]})
+    within = training_weights(rows, balance_groups="cut", balance_classes=False)
+    assert np.allclose(within / within[5], [0.2] * 5 + [1] * 7 + [0.5, 0.5, 1])  # only a larger class moves
+    by = pd.Series(within).groupby([rows["group"], rows["y"]]).sum()
+    for group in ("lj", "libri", "prompt"):
+        assert by[group, 0] == pytest.approx(by[group, 1])
+    weights = training_weights(rows, balance_groups="cut")
+    real = (rows["y"] == 0).to_numpy()
+    assert weights[real].sum() == pytest.approx(weights[~real].sum()) and weights.mean() == pytest.approx(1)
+    assert np.allclose(weights[real & (rows["group"] != "prompt").to_numpy()], weights[5])  # REALs alike
+    with pytest.raises(ValueError):
+        training_weights(rows, balance_groups="half")
 
 
 def test_training_with_balanced_groups_passes_each_images_weight_through_augmentation(spectrogram_dir, tmp_path):
@@ -122,7 +142,50 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups"]) == 0
-    assert json.loads((run_dir / "model.json").read_text())["training_args"]["balance_groups"] is True
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["balance_groups"] == "share"
+
+
+def test_each_copy_is_paired_with_its_own_original(spectrogram_dir):
+    from model.pairs import copy_pairs
+
+    rows = read_manifest(spectrogram_dir, "train")
+    reals, copies = copy_pairs(rows)
+    by_path = rows.set_index("image_path")
+    assert len(copies) == (rows["vocoder"] != "").sum() > 0 and len(set(copies)) == len(copies)
+    for real, copy in zip(reals, copies):
+        assert by_path.loc[real, "y"] == 0 and by_path.loc[real, "vocoder"] == "" and by_path.loc[real, "variant"] == 0
+        assert by_path.loc[copy, "y"] == 1 and by_path.loc[copy, "vocoder"] != ""
+        assert by_path.loc[real, "source"] == by_path.loc[copy, "source"]
+    assert copy_pairs(rows[rows["vocoder"] == ""]) == ([], [])
+
+
+def test_the_pair_term_ignores_what_a_pair_shares_and_rewards_a_copy_scored_fake():
+    import tensorflow as tf
+
+    from model.pairs import pair_term
+
+    detector = build_model("compact", 32, 3)
+    image = tf.random.uniform([2, 32, 32, 3], 0, 255, seed=1)
+    with tf.GradientTape() as tape:
+        same = pair_term(detector(image, training=False), detector(image, training=False))
+    gradients = tape.gradient(same, detector.trainable_weights)
+    assert float(same) == pytest.approx(np.log(2), abs=1e-5)  # a copy scored as its original
+    assert all(g is None or float(tf.reduce_max(tf.abs(g))) < 1e-6 for g in gradients)
+    ordered = [float(pair_term(tf.constant([[0.5]]), tf.constant([[p]]))) for p in (0.2, 0.5, 0.8, 0.99)]
+    assert ordered == sorted(ordered, reverse=True) and ordered[-1] < 0.02
+
+
+def test_training_with_the_pair_term_saves_the_plain_detector(spectrogram_dir, tmp_path, capsys):
+    run_dir = tmp_path / "paired"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--pair-loss", "1"]) == 0
+    history = (run_dir / "history.csv").read_text().splitlines()[0].split(",")
+    assert "pair_loss" in history and "val_pair_loss" not in history and "val_eer" in history
+    model = keras.models.load_model(run_dir / "model.keras")
+    assert model.name != "paired_trainer" and model.output_shape == (None, 1)
+    data = copy_without(spectrogram_dir, tmp_path / "no-copies", lambda row: row["vocoder"])
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1", "--pair-loss", "1"]) == 1
+    assert "--pair-loss needs copies" in capsys.readouterr().err
 
 
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
@@ -131,15 +194,21 @@ def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert error.startswith("error:") and "audio_to_spectrogram" in error and "\n" not in error
 
 
-def test_one_class_split_is_refused(spectrogram_dir, tmp_path, capsys):
-    data = tmp_path / "data"
+def copy_without(spectrogram_dir, data, drop):
+    """A copy of a step 1 output whose manifest leaves out the rows where drop(row) is true."""
     shutil.copytree(spectrogram_dir, data)
     manifest = data / "manifest.csv"
     rows = list(csv.DictReader(manifest.open()))
     with manifest.open("w", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(r for r in rows if not (r["split"] == "val" and r["label"] == "FAKE"))
+        writer.writerows(row for row in rows if not drop(row))
+    return data
+
+
+def test_one_class_split_is_refused(spectrogram_dir, tmp_path, capsys):
+    data = copy_without(spectrogram_dir, tmp_path / "data",
+                        lambda row: row["split"] == "val" and row["label"] == "FAKE")
     assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
     assert "val split has no FAKE" in capsys.readouterr().err
 
@@ -214,14 +283,14 @@ def test_lcnn_stays_within_the_card_and_reloads_in_a_fresh_process(trained_run, 
 def test_training_reads_step1_pngs_as_the_pixels_prediction_sees(spectrogram_dir):
     """Step 1 stores indexed-colour PNGs; TensorFlow's decoder (training) and Pillow (prediction)
     must both expand them to the same RGB colormap pixels."""
-    from model.data import _decode
+    from model.data import decoder
     from preprocessing.spectrogram import colormap_lut, load_image_array, rgb_codes
 
     config = SpectrogramConfig.load(spectrogram_dir)
     paths = read_manifest(spectrogram_dir)["image_path"].head(6)
     colours = rgb_codes(colormap_lut(config.colormap))
     for path in paths:
-        trained_on, _ = _decode(3)(str(path), 1)
+        trained_on, _ = decoder(3)(str(path), 1)
         predicted_on = load_image_array(path, config)
         assert np.array_equal(trained_on.numpy().astype(np.uint8), predicted_on)
         assert np.isin(rgb_codes(predicted_on), colours).all() and predicted_on.std() > 0
