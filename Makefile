@@ -166,6 +166,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cut
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --train='--pair-loss 1'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cap2
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -64,6 +64,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "(the flag alone) gives each class half of the group's weight; 'cut' only lowers "
                              "the larger class to the smaller one's weight, so no image weighs more than 1 "
                              "before the class weights")
+    parser.add_argument("--balance-cap", type=float, default=None, metavar="FACTOR",
+                        help="with --balance-groups share: no image's group weight above FACTOR (e.g. 2), so a "
+                             "group's lone REAL clips count at most FACTOR times (balance inside it then partial)")
     parser.add_argument("--pair-loss", type=float, default=0.0, metavar="WEIGHT",
                         help="with step 1's copies (--vocode): each step also scores batch-size/4 (REAL, its copy) "
                              "pairs and adds WEIGHT x softplus(logit REAL - logit copy), so that only what differs "
@@ -95,21 +98,23 @@ class ValidationEER(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
-def training_weights(rows, balance_groups: str | None, balance_classes: bool = True) -> np.ndarray:
+def training_weights(rows, balance_groups: str | None, balance_classes: bool = True,
+                     cap: float | None = None) -> np.ndarray:
     """One weight per training image (1 = FAKE in rows["y"]), mean 1, under which REAL and FAKE weigh
     the same overall (`balance_classes`: class weights). With `balance_groups`, first, inside each
     group that holds both classes, REAL and FAKE are made to weigh the same: the TTS demos' LJSpeech
     voice, for one, comes 23 FAKE to 3 REAL in the devset, so without it the voice itself reads as
     FAKE. "share" gives each class half of the group's weight (the lone REAL clips then weigh several
-    times more than LibriSpeech's, and the class weights take it from every other REAL clip); "cut"
-    lowers the larger class to the smaller one's count and leaves every other image at 1."""
+    times more than LibriSpeech's, and the class weights take it from every other REAL clip; `cap`
+    bounds that boost); "cut" lowers the larger class to the smaller one's count and leaves every
+    other image at 1."""
     weights = np.ones(len(rows))
     if balance_groups:
         per_class = rows.groupby(["group", "y"])["y"].transform("size").to_numpy()
         per_group = rows.groupby("group")["y"].transform("size").to_numpy()
         mixed = per_class < per_group
         if balance_groups == "share":
-            weights = np.where(mixed, per_group / (2 * per_class), 1.0)
+            weights = np.where(mixed, np.minimum(per_group / (2 * per_class), cap or np.inf), 1.0)
         elif balance_groups == "cut":
             smaller = np.minimum(per_class, per_group - per_class)
             weights = np.where(mixed, smaller / per_class, 1.0)
@@ -176,7 +181,8 @@ def train(args) -> Path:
 
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
-    weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights)  # all 1 with neither
+    weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
+                               cap=args.balance_cap)
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights)

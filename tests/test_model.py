@@ -107,6 +107,8 @@ def test_balanced_groups_weigh_each_class_equally_inside_a_group_and_overall():
     assert by["lj", 0] / by["lj", 1] == pytest.approx(by["libri", 0] / by["libri", 1])  # the voice says nothing
     assert weights[rows["y"] == 0].sum() == pytest.approx(weights[rows["y"] == 1].sum())
     assert weights.mean() == pytest.approx(1) and weights[5] > 4 * weights[0]  # lj's lone REAL counts
+    capped = training_weights(rows, balance_groups="share", balance_classes=False, cap=2)
+    assert capped[5] / capped[10] == pytest.approx(2) and np.allclose(capped[:5], capped[10] * 6 / 10)
 
 
 def test_cut_groups_lower_the_larger_class_and_leave_every_other_image_alone():
