@@ -32,7 +32,7 @@ from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clip
 from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
-from synthesis.tools import match_spectrum
+from synthesis.tools import match_spectrum, splice_above
 from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
 
@@ -73,6 +73,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--match-spectrum", action="store_true",
                         help="filter each vocoded copy to its original's long-term spectrum (band limit, tilt, "
                              "channel colour), so that only the vocoder's own traces tell them apart (to be measured)")
+    parser.add_argument("--copy-above", type=float, metavar="HZ",
+                        help="each copy keeps its original below HZ and takes the vocoder's output above it: "
+                             "copies harder to tell from their originals, whose only difference is the "
+                             "vocoder's upper band (default: the whole copy; to be measured)")
     parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
                         help="more labelled datasets (any layout) for the TRAINING split only, never val or "
                              "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
@@ -87,6 +91,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     elif args.vocode == ["none"]:
         args.vocode = []
     args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
+    nyquist = (args.sample_rate or SpectrogramConfig.sample_rate) / 2
+    if args.copy_above is not None and not 0 < args.copy_above < nyquist:
+        parser.error(f"--copy-above {args.copy_above:g} Hz: give a frequency between 0 and Nyquist ({nyquist:g} Hz)")
     try:
         for model in args.vocoder_model:
             check_vocoders(args.vocode, model)
@@ -144,6 +151,8 @@ def process_clip(job: dict) -> list[dict]:
             samples = vocoder(name, model)(audio.samples, config.sample_rate, rng)
             if job["match_spectrum"]:
                 samples = match_spectrum(samples, audio.samples)
+            if job["copy_above"]:
+                samples = splice_above(samples, audio.samples, config.sample_rate, job["copy_above"])
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
         except Exception as error:  # a vocoder that fails on this clip loses only its copy
@@ -246,6 +255,8 @@ def main(argv=None) -> int:
         options["vocoder_model"] = digests[0] if len(digests) == 1 else digests  # one: as before several existed
     if args.vocode and args.match_spectrum:
         options["match_spectrum"] = True
+    if args.vocode and args.copy_above:
+        options["copy_above"] = args.copy_above
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
     options_file = output / "build_options.json"
@@ -261,7 +272,7 @@ def main(argv=None) -> int:
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
                "max_windows": max_windows, "augment": args.augment if training else 0, "vocoders": vocoders,
                "vocoder_model": args.vocoder_model[copied % len(args.vocoder_model)],
-               "match_spectrum": args.match_spectrum}
+               "match_spectrum": args.match_spectrum, "copy_above": args.copy_above}
         copied += bool(vocoders)
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])

@@ -43,3 +43,18 @@ def match_spectrum(copy: np.ndarray, original: np.ndarray, n_fft: int = 512, max
 
     gain = np.minimum(np.sqrt(envelope(original_spec) / envelope(copy_spec)), 10 ** (max_boost_db / 20))
     return fit_length(librosa.istft(copy_spec * gain[:, None], n_fft=n_fft, length=len(copy)), len(copy))
+
+
+def splice_above(copy: np.ndarray, original: np.ndarray, sample_rate: int, crossover_hz: float,
+                 fade_hz: float = 500.0, n_fft: int = 512) -> np.ndarray:
+    """`original` below `crossover_hz` and `copy` above it (a linear crossfade `fade_hz` wide centred on
+    it): a copy that keeps its original's harmonics and differs only by the vocoder's upper band, harder
+    to tell from the original than the whole copy. Both clips must be time-aligned (a vocoder driven by
+    the original's own frames is). Same length as `copy`, float32."""
+    length = len(copy)
+    copy_spec = librosa.stft(np.asarray(copy, dtype=np.float32), n_fft=n_fft)
+    original_spec = librosa.stft(fit_length(original, length), n_fft=n_fft)
+    frequencies = librosa.fft_frequencies(sr=sample_rate, n_fft=n_fft)
+    copy_share = np.clip((frequencies - crossover_hz) / fade_hz + 0.5, 0.0, 1.0)[:, None]
+    spliced = copy_share * copy_spec + (1.0 - copy_share) * original_spec
+    return fit_length(librosa.istft(spliced, n_fft=n_fft, length=length), length)

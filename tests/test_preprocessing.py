@@ -464,6 +464,32 @@ def test_match_spectrum_changes_only_the_copies_and_rebuilds_them(folder_dataset
         assert same == (not row["vocoder"])  # originals untouched, every copy filtered
 
 
+def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist(folder_dataset, tmp_path, capsys):
+    output = tmp_path / "spec"
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
+    assert step1(command) == 0
+    before = {r["image"]: load_image_array(output / r["image"], CONFIG) for r in read_rows(output)}
+    capsys.readouterr()
+    assert step1(command + ["--copy-above", "4000"]) == 0
+    assert "0 skipped" in capsys.readouterr().out
+    rows = read_rows(output)
+    original = {r["source"]: load_image_array(output / r["image"], CONFIG) for r in rows if not r["vocoder"]}
+    low = slice(CONFIG.image_size // 2, None)  # the lower half of the picture, far below 4 kHz
+    copies = [r for r in rows if r["vocoder"]]
+    assert copies
+    for row in rows:
+        after = load_image_array(output / row["image"], CONFIG)
+        if not row["vocoder"]:
+            assert np.array_equal(before[row["image"]], after)
+            continue
+        distance_before = np.abs(before[row["image"]][low] - original[row["source"]][low]).mean()
+        distance_after = np.abs(after[low] - original[row["source"]][low]).mean()
+        assert distance_after < 0.2 * distance_before  # the low band is now the original's
+    with pytest.raises(SystemExit):
+        step1(command + ["--copy-above", "9000"])
+    assert "between 0 and Nyquist (8000 Hz)" in capsys.readouterr().err
+
+
 def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
     with pytest.raises(SystemExit):
         step1(["--input", str(folder_dataset), "--output", str(tmp_path / "spec"), "--vocode", "world", "wrold"])

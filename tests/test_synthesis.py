@@ -160,3 +160,22 @@ def test_match_spectrum_gives_a_copy_its_originals_band_and_keeps_its_own_wavefo
     for low, high in ((500, 3000), (5000, 7500)):
         assert abs(band_db(matched, low, high) - band_db(telephone, low, high)) < 3
     assert np.corrcoef(matched, telephone)[0, 1] < 0.5  # its own waveform, not the original's
+
+
+def test_splice_above_keeps_the_original_below_the_crossover_and_the_copy_above():
+    from synthesis.tools import splice_above
+
+    rng = np.random.default_rng(1)
+    copy = 0.05 * rng.standard_normal(SPEECH.size).astype(np.float32)  # a "vocoder" that outputs only noise
+    spliced = splice_above(copy, SPEECH, RATE, 4000)
+    assert spliced.dtype == np.float32 and spliced.shape == copy.shape
+
+    def band(samples, low, high):
+        spectrum = np.fft.rfft(samples)
+        freqs = np.fft.rfftfreq(samples.size, 1 / RATE)
+        return spectrum[(freqs >= low) & (freqs < high)]
+
+    for low, high, kept in ((100, 3500, SPEECH), (4500, 7900, copy)):
+        error = np.abs(band(spliced, low, high) - band(kept, low, high)) ** 2
+        assert error.sum() < 1e-3 * (np.abs(band(kept, low, high)) ** 2).sum()
+    assert not np.allclose(spliced, SPEECH, atol=1e-3) and not np.allclose(spliced, copy, atol=1e-3)
