@@ -168,6 +168,13 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --train='--balance-groups --balance-cap 2'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cap2
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups --balance-cap 2'
+	# stop 25: copies that keep their original below 4 kHz
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
 	$(PY) benchmarks/write_report.py
 
 app: setup
