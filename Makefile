@@ -115,61 +115,62 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16-vocode-upsampling-net --train '--patience 16' --step1 '--vocode upsampling_net'
 	# 2026-12-02: step 1's default became --vocode upsampling_net (the shipped vocoder); the rows above pin
-	# --vocode none where they were measured without copies
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1 '--vocode upsampling_net'  # the shipped vocoder, one seed: a check
+	# --vocode none where they were measured without copies. 2026-12-03: its default became --copy-above 4000;
+	# the rows below measured with whole copies pin --copy-above 0
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1='--vocode upsampling_net --copy-above 0'  # the shipped vocoder, one seed: a check
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-devset-v1-1seed
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-match-spectrum --step1 '--vocode upsampling_net --match-spectrum'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-match-spectrum --step1='--vocode upsampling_net --match-spectrum --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-match-spectrum
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1 --step1 '--vocode upsampling_net --augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1 --step1='--vocode upsampling_net --augment 1 --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2 --step1 '--copy-above 0'
 	# stop 22: the shipped vocoder's copies, seeds 2 and 3 (seed 1 is vocode-devset-v1-1seed above)
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 2 3 --tag vocode-devset-v1-seeds23 --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 2 3 --tag vocode-devset-v1-seeds23 --step1='--vocode upsampling_net --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 2 3 --tag vocode-devset-v1-seeds23
 	# stop 22: vocoder variety (a nearest-neighbour upsampling network beside the shipped one, clips taking turns)
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --upsampling nearest \
 		--output .cache/bench/vocoders/nearest-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1 '--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1='--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-two-nets
 	# the copies + channel-randomisation recipe as a shipped model would be trained (devset-v3, not shipped:
 	# measured as model/pretrained/devset-v3, kept out of model/pretrained/ here), and a rerun of its bench seed 1
-	$(PY) model/train_pretrained.py --output .cache/devset-v3 --work .cache/pretrained-v3 --seeds 1 2 --step1 '--augment 1'
+	$(PY) model/train_pretrained.py --output .cache/devset-v3 --work .cache/pretrained-v3 --seeds 1 2 --step1 '--augment 1 --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/devset-v3
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model .cache/pretrained-v3/run-seed2
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1 '--vocode upsampling_net --augment 1'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1='--vocode upsampling_net --augment 1 --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-augment1-rerun
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-centre-rows --train='--centre-rows'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-centre-rows --step1='--copy-above 0' --train='--centre-rows'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-centre-rows
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--centre-rows'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1 '--vocode upsampling_net'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1 '--vocode upsampling_net --augment 1' --train='--centre-rows'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--centre-rows'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1='--vocode upsampling_net --augment 1 --copy-above 0' --train='--centre-rows'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1-centre-rows
 	# stop 23: a vocoder trained on against discriminators; a vocoder with a source input (NSF); groups balanced
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 1000 --adversarial \
 		--init synthesis/pretrained/devset-v1/upsampling_net.keras --output .cache/bench/vocoders/gan-1000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-gan --step1 '--vocode upsampling_net --vocoder-model .cache/bench/vocoders/gan-1000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-gan --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/gan-1000steps.keras --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-gan
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-groups --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-groups --step1='--copy-above 0' --train='--balance-groups'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-groups
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups'
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --source \
 		--output .cache/bench/vocoders/source-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1 '--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras --copy-above 0'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-source
 	$(PY) benchmarks/bench_vocoders.py --data .cache/bench/external-patience16 --models synthesis/pretrained/devset-v1/upsampling_net.keras \
 		.cache/bench/vocoders/gan-1000steps.keras .cache/bench/vocoders/source-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups'
 	# stop 24: groups balanced by cutting the larger class only; the (REAL, copy) pair term
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cut --train='--balance-groups cut'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cut --step1='--copy-above 0' --train='--balance-groups cut'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cut
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --train='--pair-loss 1'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --step1='--copy-above 0' --train='--pair-loss 1'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --step1='--copy-above 0' --train='--balance-groups --balance-cap 2'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cap2
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups --balance-cap 2'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1 '--vocode upsampling_net' --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2'
 	# stop 25: copies that keep their original below 4 kHz
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'

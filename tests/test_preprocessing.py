@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
     real_train = {r["source"] for r in originals if (r["split"], r["label"]) == ("train", "REAL")}
     assert sorted(r["source"] for r in copies) == sorted(real_train)
     assert all((r["split"], r["label"], r["vocoder"]) == ("train", "FAKE", "upsampling_net") for r in copies)
+    assert json.loads((output / "build_options.json").read_text())["copy_above"] == 4000  # spliced copies
     for column in ("source", "image", "label", "group", "split", "status", "error", "attack", "duration",
                    "sample_rate"):
         assert column in rows[0]
@@ -467,10 +469,10 @@ def test_match_spectrum_changes_only_the_copies_and_rebuilds_them(folder_dataset
 def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist(folder_dataset, tmp_path, capsys):
     output = tmp_path / "spec"
     command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
-    assert step1(command) == 0
+    assert step1(command + ["--copy-above", "0"]) == 0  # whole copies
     before = {r["image"]: load_image_array(output / r["image"], CONFIG) for r in read_rows(output)}
     capsys.readouterr()
-    assert step1(command + ["--copy-above", "4000"]) == 0
+    assert step1(command) == 0  # the default: spliced above 4 kHz
     assert "0 skipped" in capsys.readouterr().out
     rows = read_rows(output)
     original = {r["source"]: load_image_array(output / r["image"], CONFIG) for r in rows if not r["vocoder"]}
