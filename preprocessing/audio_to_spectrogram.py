@@ -76,10 +76,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--match-spectrum", action="store_true",
                         help="filter each vocoded copy to its original's long-term spectrum (band limit, tilt, "
                              "channel colour), so that only the vocoder's own traces tell them apart (to be measured)")
-    parser.add_argument("--copy-above", type=float, default=DEFAULT_COPY_ABOVE_HZ, metavar="HZ",
+    parser.add_argument("--copy-above", type=float, nargs="+", default=[DEFAULT_COPY_ABOVE_HZ], metavar="HZ",
                         help="each copy keeps its original below HZ and takes the vocoder's output above it: "
                              "copies harder to tell from their originals, whose only difference is the "
-                             f"vocoder's upper band (default: {DEFAULT_COPY_ABOVE_HZ:g}; 0 = the whole copy)")
+                             f"vocoder's upper band (default: {DEFAULT_COPY_ABOVE_HZ:g}; 0 = the whole copy; "
+                             "two values LOW HIGH: each copy's crossover drawn between them)")
     parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
                         help="more labelled datasets (any layout) for the TRAINING split only, never val or "
                              "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
@@ -95,9 +96,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.vocode = []
     args.vocode = list(dict.fromkeys(args.vocode))  # each vocoder once, in the order given
     nyquist = (args.sample_rate or SpectrogramConfig.sample_rate) / 2
-    if args.vocode and not 0 <= args.copy_above < nyquist:
-        parser.error(f"--copy-above {args.copy_above:g} Hz: give a frequency between 0 and Nyquist ({nyquist:g} Hz); "
-                     "0 = whole copies")
+    if args.vocode and (len(args.copy_above) > 2 or not all(0 <= hz < nyquist for hz in args.copy_above)
+                        or args.copy_above != sorted(args.copy_above)):
+        given = " ".join(f"{hz:g}" for hz in args.copy_above)
+        parser.error(f"--copy-above {given}: give one frequency, or a range LOW HIGH, between 0 and Nyquist "
+                     f"({nyquist:g} Hz); 0 = whole copies")
+    args.copy_above = args.copy_above[0] if len(args.copy_above) == 1 else args.copy_above
     try:
         for model in args.vocoder_model:
             check_vocoders(args.vocode, model)
@@ -132,6 +136,11 @@ def _image_rows(job: dict, base: dict, audio: Audio, suffix: str, rng: np.random
     return rows
 
 
+def crossover(copy_above: float | list[float], rng: np.random.Generator) -> float:
+    """`--copy-above`'s frequency for one copy: the value given, or one drawn from the range given."""
+    return rng.uniform(*copy_above) if isinstance(copy_above, list) else copy_above
+
+
 def process_clip(job: dict) -> list[dict]:
     """Make every image of one audio file, then of each vocoded FAKE copy (`job["vocoders"]`, given
     for REAL training clips only); a failure becomes an error row (the clip's, or one copy's), never
@@ -156,7 +165,7 @@ def process_clip(job: dict) -> list[dict]:
             if job["match_spectrum"]:
                 samples = match_spectrum(samples, audio.samples)
             if job["copy_above"]:
-                samples = splice_above(samples, audio.samples, config.sample_rate, job["copy_above"])
+                samples = splice_above(samples, audio.samples, config.sample_rate, crossover(job["copy_above"], rng))
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
         except Exception as error:  # a vocoder that fails on this clip loses only its copy

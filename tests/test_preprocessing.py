@@ -13,7 +13,7 @@ from PIL import Image
 
 from conftest import make_folder_dataset, write_clip
 from preprocessing.audio import audio_windows, load_audio, split_windows
-from preprocessing.audio_to_spectrogram import main as step1
+from preprocessing.audio_to_spectrogram import crossover, main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
 from preprocessing.spectrogram import (_filterbank, audio_to_images, band_db, band_edges, band_frequencies,
@@ -490,6 +490,22 @@ def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist
     with pytest.raises(SystemExit):
         step1(command + ["--copy-above", "9000"])
     assert "between 0 and Nyquist (8000 Hz)" in capsys.readouterr().err
+
+
+def test_copy_above_range_draws_one_crossover_per_copy_inside_it(folder_dataset, tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    drawn = [crossover([2000.0, 6000.0], rng) for _ in range(200)]
+    assert 2000 <= min(drawn) < 2500 and 5500 < max(drawn) <= 6000  # spread over the range, never outside
+    assert crossover(4000.0, rng) == 4000.0
+    output = tmp_path / "spec"
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
+    assert step1(command + ["--copy-above", "2000", "6000"]) == 0
+    assert json.loads((output / "build_options.json").read_text())["copy_above"] == [2000, 6000]
+    assert any(r["vocoder"] for r in read_rows(output))
+    for wrong in (["6000", "2000"], ["1000", "2000", "3000"], ["2000", "9000"]):
+        with pytest.raises(SystemExit):
+            step1(command + ["--copy-above", *wrong])
+        assert "a range LOW HIGH" in capsys.readouterr().err
 
 
 def test_unknown_vocoder_is_a_one_line_error_naming_the_known_ones(folder_dataset, tmp_path, capsys):
