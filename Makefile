@@ -176,7 +176,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
-	# stop 26: other crossovers
+	# stop 27: other crossovers
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above6000 --step1='--vocode upsampling_net --copy-above 6000'
