@@ -184,7 +184,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000'
 	# the default shipped model devset-v4 (the benchmark cannot retrain it: model/train_pretrained.py --seeds 1 2, about 13 min)
