@@ -4,7 +4,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-ARCHS = ("compact", "compact-fine", "lcnn", "seed")
+ARCHS = ("compact", "compact-fine", "compact-stats", "lcnn", "seed")
 
 
 def _seed_body(x):
@@ -17,7 +17,7 @@ def _seed_body(x):
     return layers.Dropout(0.5)(x)
 
 
-def _compact_body(x, first_stride=(2, 2)):
+def _compact_body(x, first_stride=(2, 2), statistics=False):
     """Same three blocks with batch normalisation; pooled over time only, so that *where* in
     frequency a pattern sits still reaches the classifier. ~30x fewer weights than the seed.
 
@@ -28,7 +28,10 @@ def _compact_body(x, first_stride=(2, 2)):
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D()(x)
-    x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = frequency bands
+    if statistics:
+        x = TimeStatistics(name="statistics_over_time")(x)
+    else:
+        x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = frequency bands
     x = layers.Flatten()(x)
     return layers.Dropout(0.3)(x)
 
@@ -38,6 +41,13 @@ def _compact_fine_body(x):
     frequency rows reaches the second block (fine spectral detail is where vocoders leave
     traces). Same weights plus a wider classifier; about twice the compute."""
     return _compact_body(x, first_stride=(1, 2))
+
+
+def _compact_stats_body(x):
+    """compact, pooled over time by mean and standard deviation per frequency row: how much a
+    band's pattern flickers from frame to frame (vocoder frames, phase resets) reaches the
+    classifier, not only its average."""
+    return _compact_body(x, statistics=True)
 
 
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
@@ -101,7 +111,7 @@ def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
     if pixel_noise > 0:
         x = layers.GaussianNoise(pixel_noise)(x)
     body = {"seed": _seed_body, "compact": _compact_body, "compact-fine": _compact_fine_body,
-            "lcnn": _lcnn_body}[arch]
+            "compact-stats": _compact_stats_body, "lcnn": _lcnn_body}[arch]
     x = body(x)
     p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)
     return keras.Model(inputs, p_fake, name=f"deepfake_cnn_{arch}")

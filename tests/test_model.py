@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from eval.metrics import compute_eer
-from model.cnn import ARCHS, build_model
+from model.cnn import ARCHS, TimeStatistics, build_model
 from model.train_cnn_model import main as train
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_manifest
@@ -31,6 +31,17 @@ def test_compact_fine_keeps_twice_the_frequency_rows():
     rows = {arch: build_model(arch).get_layer("average_over_time").output.shape[1]
             for arch in ("compact", "compact-fine")}
     assert rows == {"compact": 8, "compact-fine": 16}
+
+
+def test_statistics_pooling_gives_each_row_its_mean_and_spread_over_time():
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(2, 8, 16, 4)).astype(np.float32)  # (batch, rows, frames, channels)
+    pooled = np.asarray(TimeStatistics()(features))
+    assert pooled.shape == (2, 8, 8)
+    assert np.allclose(pooled[..., :4], features.mean(axis=2), atol=1e-5)
+    assert np.allclose(pooled[..., 4:], features.std(axis=2), atol=1e-3)
+    rows = build_model("compact-stats").get_layer("statistics_over_time").output.shape
+    assert rows[1:] == (8, 256)  # the 8 frequency rows of compact, mean and std of its 128 channels
 
 
 def test_centre_rows_ignores_a_steady_colour_per_frequency_row_and_reloads(tmp_path):
