@@ -189,7 +189,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000'
 	# the default shipped model devset-v4 (the benchmark cannot retrain it: model/train_pretrained.py --seeds 1 2, about 13 min)
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v4
-	# stop 28: CV and LOSO at 6 kHz; the spliced copies + channel randomisation; compact-stats pooling; a deeper dB floor
+	# stop 28: CV and LOSO at 6 kHz; the spliced copies + channel randomisation; compact-stats pooling; a deeper dB floor; wider frequency masks
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-augment1 --step1='--vocode upsampling_net --copy-above 4000 --augment 1'
@@ -198,6 +198,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-compact-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--arch compact-stats'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
 	$(PY) benchmarks/write_report.py
 
 app: setup
