@@ -17,7 +17,7 @@ LABEL_TO_INDEX = {"REAL": 0, "FAKE": 1}
 OUTPUT_MEANING = "P(fake): probability that the clip is synthetic (1 = FAKE, 0 = REAL)"
 CONFIG_FILENAME = "config.json"
 SPLITS = ("train", "val", "test")
-FREQUENCY_SCALES = ("mel", "linear")
+FREQUENCY_SCALES = ("mel", "linear", "mel-linear")
 DB_REFERENCES = ("full_scale", "window_peak")
 
 
@@ -33,6 +33,7 @@ class SpectrogramConfig:
     normalize_level: bool = True      # scale each window to the same RMS level
     target_rms_dbfs: float = -23.0
     frequency_scale: str = "mel"      # how the image's rows are spaced in Hz (FREQUENCY_SCALES)
+    split_hz: float = 4000.0          # mel-linear: half the rows mel below this, half evenly spaced above
     n_mels: int = 128                 # frequency bands (rows), whatever the scale
     n_fft: int = 1024
     win_length: int = 512
@@ -68,6 +69,8 @@ class SpectrogramConfig:
             raise ValueError("clip too short for this n_fft and image_size")
         if self.fmax > self.sample_rate / 2:
             raise ValueError(f"fmax {self.fmax} Hz is above Nyquist ({self.sample_rate / 2} Hz)")
+        if self.frequency_scale == "mel-linear" and not self.fmin < self.split_hz < self.fmax:
+            raise ValueError(f"split_hz {self.split_hz} must lie between fmin and fmax")
         if self.db_floor >= self.db_ceiling:
             raise ValueError("db_floor must be below db_ceiling")
 

@@ -21,9 +21,16 @@ from preprocessing.config import SpectrogramConfig, ConfigMismatchError
 
 
 def band_edges(config: SpectrogramConfig) -> np.ndarray:
-    """n_mels + 2 frequencies (Hz): band i rises from edge i, peaks at edge i+1 and falls to edge i+2."""
+    """n_mels + 2 frequencies (Hz): band i rises from edge i, peaks at edge i+1 and falls to edge i+2.
+    mel-linear: mel edges up to split_hz for the lower half of the rows, even steps above it, so
+    speech keeps mel's detail below and the band where vocoders differ keeps linear's above."""
     if config.frequency_scale == "linear":
         return np.linspace(config.fmin, config.fmax, config.n_mels + 2)
+    if config.frequency_scale == "mel-linear":
+        n_low = config.n_mels // 2
+        low = librosa.mel_frequencies(n_low + 1, fmin=config.fmin, fmax=config.split_hz)
+        high = np.linspace(config.split_hz, config.fmax, config.n_mels - n_low + 2)[1:]
+        return np.concatenate([low, high])
     return librosa.mel_frequencies(config.n_mels + 2, fmin=config.fmin, fmax=config.fmax)
 
 
@@ -45,8 +52,8 @@ def triangular_filters(edges_hz: np.ndarray, sample_rate: int, n_fft: int) -> np
 @functools.lru_cache(maxsize=8)
 def _filterbank(config: SpectrogramConfig) -> np.ndarray:
     """(n_mels, 1 + n_fft // 2) triangular filters, each scaled to unit area (Slaney), so a band's
-    level does not depend on its width. Mel is librosa's own bank; linear spaces the same
-    triangles evenly, which keeps the 4-8 kHz region (where vocoders leave traces) at full resolution."""
+    level does not depend on its width. Mel is librosa's own bank; linear and mel-linear put the same
+    triangles on their own edges, which keeps 4-8 kHz (where vocoders leave traces) at full resolution."""
     if config.frequency_scale == "mel":
         return librosa.filters.mel(sr=config.sample_rate, n_fft=config.n_fft, n_mels=config.n_mels,
                                    fmin=config.fmin, fmax=config.fmax)

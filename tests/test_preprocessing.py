@@ -257,7 +257,7 @@ def test_m4a_without_ffmpeg_is_an_error_row_that_names_ffmpeg(tmp_path):
     assert row["status"] == "error" and "ffmpeg" in row["error"]
 
 
-@pytest.mark.parametrize("scale", ["mel", "linear"])
+@pytest.mark.parametrize("scale", ["mel", "linear", "mel-linear"])
 def test_a_tone_lands_in_the_row_of_its_frequency(scale):
     config = SpectrogramConfig(frequency_scale=scale)
     centres = band_frequencies(config)
@@ -296,6 +296,16 @@ def test_linear_rows_are_evenly_spaced_and_keep_the_high_band():
     mel, linear = (band_frequencies(SpectrogramConfig(frequency_scale=s)) for s in ("mel", "linear"))
     assert np.allclose(np.diff(linear), np.diff(linear)[0])
     assert (linear >= 4000).sum() > 2 * (mel >= 4000).sum()  # mel squeezes 4-8 kHz into few rows
+
+
+def test_mel_linear_rows_are_mel_below_the_split_and_even_above_it():
+    config = SpectrogramConfig(frequency_scale="mel-linear", split_hz=3000.0)
+    edges, mel = band_edges(config), band_edges(SpectrogramConfig(fmax=3000.0, n_mels=63))
+    assert np.allclose(edges[:65], mel[:65]) and np.isclose(edges[64], 3000.0)  # the lower half: mel rows up to the split
+    steps = np.diff(edges[64:])
+    assert len(steps) == 65 and np.allclose(steps, (8000.0 - 3000.0) / 65)
+    with pytest.raises(ValueError, match="split_hz"):
+        SpectrogramConfig(frequency_scale="mel-linear", split_hz=9000.0).validate()
 
 
 def test_every_config_field_is_a_step1_flag(folder_dataset, tmp_path):
