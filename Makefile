@@ -200,6 +200,11 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
+	# stop 29: linear and mel-linear rows with the spliced copies; a longer STFT window
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
 	$(PY) benchmarks/write_report.py
 
 app: setup
