@@ -205,6 +205,8 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
 	$(PY) benchmarks/write_report.py
 
 app: setup
