@@ -200,13 +200,18 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
-	# stop 29: linear and mel-linear rows with the spliced copies; a longer STFT window
+	# stop 29: linear and mel-linear rows with the spliced copies; 64 and 16 ms STFT windows; grey images (external, stress, CV)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-gray --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --gray'
 	$(PY) benchmarks/write_report.py
 
 app: setup
