@@ -209,6 +209,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-win256 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-gray --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --gray'
