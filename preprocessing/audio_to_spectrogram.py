@@ -33,7 +33,7 @@ from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, wr
 from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
 from synthesis.tools import match_spectrum, splice_above
-from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
+from synthesis.vocoders import MODEL_VOCODERS, UNALIGNED_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
 
 
 # Copy-synthesis is on by default: it lowered the external-set EER (38.1% -> 33.0%) and left the devset
@@ -69,6 +69,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              f"(copy-synthesis; default: {' '.join(DEFAULT_VOCODERS)}, the shipped neural vocoder; "
                              f"'none' = no copies; 'all' = every one installed; known: {', '.join(VOCODERS)}). "
                              "FAKE then outnumbers REAL in train; step 3's class weights rebalance it")
+    parser.add_argument("--vocode-turns", action="store_true",
+                        help="each REAL training clip gets one copy, from the next --vocode vocoder in turn, "
+                             "instead of one from each (variety without more fakes)")
     parser.add_argument("--vocoder-model", type=Path, nargs="+", default=[SHIPPED_MODEL], metavar="PATH",
                         help="the network upsampling_net runs (default: the shipped one, trained on the devset's "
                              "REAL training clips; synthesis/neural_vocoder.py trains one on yours). Several: each "
@@ -80,7 +83,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="each copy keeps its original below HZ and takes the vocoder's output above it: "
                              "copies harder to tell from their originals, whose only difference is the "
                              f"vocoder's upper band (default: {DEFAULT_COPY_ABOVE_HZ:g}; 0 = the whole copy; "
-                             "two values LOW HIGH: each copy's crossover drawn between them)")
+                             "two values LOW HIGH: each copy's crossover drawn between them; "
+                             f"{', '.join(sorted(UNALIGNED_VOCODERS))} rearranges time and always gives whole copies)")
     parser.add_argument("--extra", nargs="+", default=[], metavar="DATASET",
                         help="more labelled datasets (any layout) for the TRAINING split only, never val or "
                              "test: e.g. offline TTS and vocoded speech from synthesis/build_demo_dataset.py")
@@ -164,7 +168,7 @@ def process_clip(job: dict) -> list[dict]:
             samples = vocoder(name, model)(audio.samples, config.sample_rate, rng)
             if job["match_spectrum"]:
                 samples = match_spectrum(samples, audio.samples)
-            if job["copy_above"]:
+            if job["copy_above"] and name not in UNALIGNED_VOCODERS:  # nothing lines up to splice
                 samples = splice_above(samples, audio.samples, config.sample_rate, crossover(job["copy_above"], rng))
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
                                 first_variant=index * versions)
@@ -270,6 +274,8 @@ def main(argv=None) -> int:
         options["match_spectrum"] = True
     if args.vocode and args.copy_above:
         options["copy_above"] = args.copy_above
+    if len(args.vocode) > 1 and args.vocode_turns:
+        options["vocode_turns"] = True
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
     options_file = output / "build_options.json"
@@ -277,16 +283,19 @@ def main(argv=None) -> int:
     old = previous_rows(output) if same_options and not args.overwrite else {}
     options_file.write_text(json.dumps(options) + "\n")
     kept, jobs = [], []
-    copied = 0  # REAL training clips so far: several vocoder networks take turns, one copy per clip
+    copied, network_copies = 0, 0  # so far: REAL training clips (vocoders' turns), copies by a network (networks' turns)
     for clip, stem in zip(clips, output_stems(clips)):
         record = {**asdict(clip), "path": str(clip.path)}
         training = clip.split == "train"
         vocoders = args.vocode if training and clip.label == "REAL" else []
+        if vocoders and args.vocode_turns:
+            vocoders = [vocoders[copied % len(vocoders)]]
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
                "max_windows": max_windows, "augment": args.augment if training else 0, "vocoders": vocoders,
-               "vocoder_model": args.vocoder_model[copied % len(args.vocoder_model)],
+               "vocoder_model": args.vocoder_model[network_copies % len(args.vocoder_model)],
                "match_spectrum": args.match_spectrum, "copy_above": args.copy_above}
         copied += bool(vocoders)
+        network_copies += bool(MODEL_VOCODERS & set(vocoders))
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):
             kept.extend(old[str(clip.path)])
         else:

@@ -37,7 +37,7 @@ from tqdm import tqdm
 from preprocessing.audio import load_audio
 from preprocessing.config import SpectrogramConfig
 from synthesis import tts
-from synthesis.vocoders import MODEL_VOCODERS, VOCODERS, available_vocoders
+from synthesis.vocoders import MODEL_VOCODERS, UNALIGNED_VOCODERS, VOCODERS, available_vocoders
 
 BUILD_VERSION = 2             # 2: synthesis/ vocoders (LPC added, codec2 keeps the level), librosa trim
 STAMP_NAME = ".build.json"
@@ -253,9 +253,9 @@ def available_sources() -> dict[str, list]:
     """FAKE source -> its TTS voices, or its vocoder names (vocoded copies of REAL clips), for what is
     installed; what is not is named on one line."""
     sources: dict[str, list] = tts.available_engines(list(KLETTRES_LANGUAGES.values()))
-    # The trained vocoder (upsampling_net) makes step 1's copy-synthesis fakes: kept out of the demo's own
-    # FAKE sources, so that the demo's test clips never share a generator with those training copies.
-    installable = [name for name in VOCODERS if name not in MODEL_VOCODERS]
+    # The trained vocoder (upsampling_net) and unit selection make step 1's copy-synthesis fakes: kept out of
+    # the demo's own FAKE sources, so that the demo's test clips never share a generator with those copies.
+    installable = [name for name in VOCODERS if name not in MODEL_VOCODERS | UNALIGNED_VOCODERS]
     for name in available_vocoders():
         if name in installable:
             sources.setdefault(vocoded_source(name), []).append(name)

@@ -38,6 +38,7 @@ class Needs:
 VOCODERS: dict[str, Vocoder] = {}
 NEEDS: dict[str, Needs] = {}
 MODEL_VOCODERS = {"upsampling_net"}  # run a network trained on speech: one is shipped, --vocoder-model swaps it
+UNALIGNED_VOCODERS = {"unit_selection"}  # rearrange time: no sample of the copy lines up with its original's
 
 
 def register(name: str, function: Vocoder, needs: Needs = Needs()) -> Vocoder:
@@ -142,11 +143,65 @@ def lpc(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.n
     return fit_length(output, length)
 
 
+def unit_selection(samples: np.ndarray, sample_rate: int, rng: np.random.Generator,
+                   unit_ms: tuple[float, float] = (40.0, 160.0), shortlist: int = 8, fade_ms: float = 2.0) -> np.ndarray:
+    """Waveform concatenation from the clip's own units, as unit-selection TTS does from a speaker's
+    recordings (ASVspoof 2019's A04): cut at rising zero crossings into 40-160 ms units, then rebuild a
+    clip of the same length, each next unit drawn from the `shortlist` whose first 16 ms sound most like
+    the last 16 ms of the unit before (the join cost; units used before cost more, the unit that
+    followed in the recording is never taken, nor a pause after a pause), joined by a `fade_ms` crossfade. Natural waveforms, the
+    same speaker and channel: what differs is only at the joins (spectral, pitch and phase jumps)."""
+    x = np.asarray(samples, dtype=np.float32)
+    length, shortest, longest = len(x), int(unit_ms[0] * sample_rate / 1000), int(unit_ms[1] * sample_rate / 1000)
+    crossings = np.flatnonzero((x[:-1] < 0) & (x[1:] >= 0)) + 1
+    bounds = [0]
+    while bounds[-1] + longest < length:
+        cut = bounds[-1] + int(rng.integers(shortest, longest + 1))
+        nearest = crossings[np.clip(np.searchsorted(crossings, cut) - 1, 0, None):][:2] if len(crossings) else []
+        snapped = min(nearest, key=lambda c: abs(c - cut), default=cut)
+        bounds.append(int(snapped) if abs(snapped - cut) < shortest // 2 and snapped > bounds[-1] else cut)
+    if length - bounds[-1] < shortest and len(bounds) > 1:
+        bounds.pop()  # a short tail joins the unit before it
+    bounds.append(length)
+    units = list(zip(bounds[:-1], bounds[1:]))
+    if len(units) < 3:
+        raise ValueError(f"{length / sample_rate:.2f} s is too short for unit selection (3 units of >= {unit_ms[0]:g} ms)")
+    frame = int(0.016 * sample_rate)
+    bands = librosa.filters.mel(sr=sample_rate, n_fft=frame, n_mels=20)
+
+    def sound(pieces):  # log mel energies of 16 ms pieces, one row per unit
+        padded = np.stack([np.pad(p, (0, frame - len(p))) for p in pieces]) * np.hanning(frame)
+        return np.log(np.abs(np.fft.rfft(padded, axis=1)) ** 2 @ bands.T + 1e-10)
+
+    starts, ends = sound([x[s:s + frame] for s, _ in units]), sound([x[max(s, e - frame):e] for s, e in units])
+    level = 10 * np.log10([np.mean(x[s:e] ** 2) + 1e-12 for s, e in units])
+    quiet = level < level.max() - 20  # pauses and breaths: two in a row (cheap joins) would stretch them
+    fade = max(1, int(fade_ms * sample_rate / 1000))
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+    uses, current, output = np.zeros(len(units)), int(rng.integers(len(units))), x[:0]
+    while len(output) < length:
+        piece = x[slice(*units[current])]
+        if len(output):
+            output = np.concatenate([output[:-fade], output[-fade:] * (1 - ramp) + piece[:fade] * ramp, piece[fade:]])
+        else:
+            output = piece
+        uses[current] += 1
+        cost = np.sqrt(np.mean((starts - ends[current]) ** 2, axis=1)) * (1 + uses)
+        cost[current] = np.inf
+        if quiet[current] and not quiet.all():
+            cost[quiet] = np.inf
+        if current + 1 < len(units):
+            cost[current + 1] = np.inf  # not the recording again
+        current = int(rng.choice(np.argsort(cost)[:max(1, min(shortlist, np.isfinite(cost).sum()))]))
+    return fit_length(output, length)
+
+
 register("world", world, Needs(modules=("pyworld",)))
 register("griffin_lim", griffin_lim)
 for _mode in CODEC2_MODES:
     register(f"codec2_{_mode}", partial(codec2, mode=_mode), Needs(tools=("c2enc", "c2dec")))
 register("lpc", lpc)
+register("unit_selection", unit_selection)
 register("upsampling_net", neural_vocoder.upsampling_net,
          Needs(files=((neural_vocoder.SHIPPED_MODEL, "shipped with the project: restore it with git, or train one "
                                                      "with synthesis/neural_vocoder.py"),)))

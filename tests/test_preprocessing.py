@@ -478,7 +478,7 @@ def test_match_spectrum_changes_only_the_copies_and_rebuilds_them(folder_dataset
 
 def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist(folder_dataset, tmp_path, capsys):
     output = tmp_path / "spec"
-    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim", "unit_selection"]
     assert step1(command + ["--copy-above", "0"]) == 0  # whole copies
     before = {r["image"]: load_image_array(output / r["image"], CONFIG) for r in read_rows(output)}
     capsys.readouterr()
@@ -488,10 +488,10 @@ def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist
     original = {r["source"]: load_image_array(output / r["image"], CONFIG) for r in rows if not r["vocoder"]}
     low = slice(CONFIG.image_size // 2, None)  # the lower half of the picture, far below 4 kHz
     copies = [r for r in rows if r["vocoder"]]
-    assert copies
+    assert {r["vocoder"] for r in copies} == {"griffin_lim", "unit_selection"}
     for row in rows:
         after = load_image_array(output / row["image"], CONFIG)
-        if not row["vocoder"]:
+        if row["vocoder"] in ("", "unit_selection"):  # originals, and copies whose time is rearranged: never spliced
             assert np.array_equal(before[row["image"]], after)
             continue
         distance_before = np.abs(before[row["image"]][low] - original[row["source"]][low]).mean()
@@ -500,6 +500,21 @@ def test_copy_above_splices_only_the_copies_and_refuses_a_frequency_past_nyquist
     with pytest.raises(SystemExit):
         step1(command + ["--copy-above", "9000"])
     assert "between 0 and Nyquist (8000 Hz)" in capsys.readouterr().err
+
+
+def test_vocode_turns_gives_each_real_training_clip_one_copy_from_each_vocoder_in_turn(folder_dataset, tmp_path):
+    output = tmp_path / "spec"
+    command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim", "unit_selection"]
+    assert step1(command + ["--vocode-turns"]) == 0
+    rows = read_rows(output)
+    real_train = sorted(r["source"] for r in rows if not r["vocoder"] and r["split"] == "train" and r["label"] == "REAL")
+    copies = [r for r in rows if r["vocoder"]]
+    assert sorted(r["source"] for r in copies) == real_train  # one copy per clip, not two
+    made = [r["vocoder"] for r in copies]
+    assert abs(made.count("griffin_lim") - made.count("unit_selection")) <= 1 and len(set(made)) == 2
+    assert json.loads((output / "build_options.json").read_text())["vocode_turns"] is True
+    assert step1(command) == 0  # without turns: every clip gets both copies again
+    assert sum(bool(r["vocoder"]) for r in read_rows(output)) == 2 * len(real_train)
 
 
 def test_copy_above_range_draws_one_crossover_per_copy_inside_it(folder_dataset, tmp_path, capsys):

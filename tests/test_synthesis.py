@@ -179,3 +179,26 @@ def test_splice_above_keeps_the_original_below_the_crossover_and_the_copy_above(
         error = np.abs(band(spliced, low, high) - band(kept, low, high)) ** 2
         assert error.sum() < 1e-3 * (np.abs(band(kept, low, high)) ** 2).sum()
     assert not np.allclose(spliced, SPEECH, atol=1e-3) and not np.allclose(spliced, copy, atol=1e-3)
+
+
+def test_unit_selection_rearranges_the_originals_own_waveform_and_never_plays_it_in_order():
+    rng = np.random.default_rng(3)
+    original = (0.1 * rng.standard_normal(2 * RATE)).astype(np.float32)  # every sample value tells where it came from
+    copy = vocoders.unit_selection(original, RATE, np.random.default_rng(0))
+    where = {value: index for index, value in enumerate(original)}
+    chunk, found = 80, []  # 5 ms pieces
+    for start in range(0, copy.size - chunk, chunk):
+        piece = copy[start:start + chunk]
+        origin = where.get(piece[0])
+        found.append(origin if origin is not None and np.array_equal(original[origin:origin + chunk], piece) else None)
+    verbatim = [origin for origin in found if origin is not None]
+    assert len(verbatim) > 0.6 * len(found)                   # natural waveform, apart from the crossfaded joins
+    placed = [(index * chunk, origin) for index, origin in enumerate(found) if origin is not None]
+    jumps = sum(b - a != d - c for (c, a), (d, b) in zip(placed, placed[1:]))
+    assert jumps >= 10                                        # but not in the recording's order: 2 s hold >= 12 joins
+    assert max(verbatim) - min(verbatim) > RATE               # drawn from all over the clip
+
+
+def test_unit_selection_refuses_a_clip_too_short_for_three_units():
+    with pytest.raises(ValueError, match="too short for unit selection"):
+        vocoders.unit_selection(SPEECH[:int(0.1 * RATE)], RATE, np.random.default_rng(0))
