@@ -33,7 +33,8 @@ from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, wr
 from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
 from synthesis.tools import match_spectrum, splice_above
-from synthesis.vocoders import MODEL_VOCODERS, UNALIGNED_VOCODERS, VOCODERS, VocoderError, available_vocoders, check_vocoders, vocoder
+from synthesis.vocoders import (MODEL_VOCODERS, UNALIGNED_VOCODERS, VOCODERS, VocoderError, available_vocoders,
+                                check_vocoders, vocoder)
 
 
 # Copy-synthesis is on by default: it lowered the external-set EER (38.1% -> 33.0%) and left the devset
