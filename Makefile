@@ -213,13 +213,15 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
 	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-gray --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --gray'
-	# stop 30: unit-selection (concatenation) copies beside the spliced ones, then taking turns with them; three vocoder networks in turn (external, stress; the networks come from the CV lines above)
+	# stop 30: unit-selection (concatenation) copies beside the spliced ones, then taking turns with them; three vocoder networks in turn; the default with seeds 4-6 (external, stress; the networks come from the CV lines above)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000'
 	$(PY) benchmarks/write_report.py
 
 app: setup
