@@ -149,8 +149,9 @@ def unit_selection(samples: np.ndarray, sample_rate: int, rng: np.random.Generat
     recordings (ASVspoof 2019's A04): cut at rising zero crossings into 40-160 ms units, then rebuild a
     clip of the same length, each next unit drawn from the `shortlist` whose first 16 ms sound most like
     the last 16 ms of the unit before (the join cost; units used before cost more, the unit that
-    followed in the recording is never taken, nor a pause after a pause), joined by a `fade_ms` crossfade. Natural waveforms, the
-    same speaker and channel: what differs is only at the joins (spectral, pitch and phase jumps)."""
+    followed in the recording is never taken, nor a pause after a pause), joined by a `fade_ms`
+    crossfade. Natural waveforms, the same speaker and channel: what differs is only at the joins
+    (spectral, pitch and phase jumps)."""
     x = np.asarray(samples, dtype=np.float32)
     length, shortest, longest = len(x), int(unit_ms[0] * sample_rate / 1000), int(unit_ms[1] * sample_rate / 1000)
     crossings = np.flatnonzero((x[:-1] < 0) & (x[1:] >= 0)) + 1
@@ -167,24 +168,27 @@ def unit_selection(samples: np.ndarray, sample_rate: int, rng: np.random.Generat
     if len(units) < 3:
         raise ValueError(f"{length / sample_rate:.2f} s is too short for unit selection (3 units of >= {unit_ms[0]:g} ms)")
     frame = int(0.016 * sample_rate)
-    bands = librosa.filters.mel(sr=sample_rate, n_fft=frame, n_mels=20)
 
     def sound(pieces):  # log mel energies of 16 ms pieces, one row per unit
-        padded = np.stack([np.pad(p, (0, frame - len(p))) for p in pieces]) * np.hanning(frame)
-        return np.log(np.abs(np.fft.rfft(padded, axis=1)) ** 2 @ bands.T + 1e-10)
+        padded = np.stack([np.pad(p, (0, frame - len(p))) for p in pieces])
+        mel = librosa.feature.melspectrogram(y=padded, sr=sample_rate, n_fft=frame, hop_length=frame, center=False,
+                                             window=np.hanning(frame), n_mels=20)
+        return np.log(mel[..., 0] + 1e-10)
 
     starts, ends = sound([x[s:s + frame] for s, _ in units]), sound([x[max(s, e - frame):e] for s, e in units])
     level = 10 * np.log10([np.mean(x[s:e] ** 2) + 1e-12 for s, e in units])
     quiet = level < level.max() - 20  # pauses and breaths: two in a row (cheap joins) would stretch them
     fade = max(1, int(fade_ms * sample_rate / 1000))
     ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-    uses, current, output = np.zeros(len(units)), int(rng.integers(len(units))), x[:0]
-    while len(output) < length:
+    uses, current, pieces, made = np.zeros(len(units)), int(rng.integers(len(units))), [], 0
+    while made < length:
         piece = x[slice(*units[current])]
-        if len(output):
-            output = np.concatenate([output[:-fade], output[-fade:] * (1 - ramp) + piece[:fade] * ramp, piece[fade:]])
-        else:
-            output = piece
+        if pieces:  # the last piece's tail fades into this one's head
+            tail, pieces[-1] = pieces[-1][-fade:], pieces[-1][:-fade]
+            piece = np.concatenate([tail * (1 - ramp) + piece[:fade] * ramp, piece[fade:]])
+            made -= fade
+        pieces.append(piece)
+        made += len(piece)
         uses[current] += 1
         cost = np.sqrt(np.mean((starts - ends[current]) ** 2, axis=1)) * (1 + uses)
         cost[current] = np.inf
@@ -193,7 +197,7 @@ def unit_selection(samples: np.ndarray, sample_rate: int, rng: np.random.Generat
         if current + 1 < len(units):
             cost[current + 1] = np.inf  # not the recording again
         current = int(rng.choice(np.argsort(cost)[:max(1, min(shortlist, np.isfinite(cost).sum()))]))
-    return fit_length(output, length)
+    return fit_length(np.concatenate(pieces), length)
 
 
 register("world", world, Needs(modules=("pyworld",)))
