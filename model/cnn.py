@@ -87,6 +87,51 @@ class CentreRows(layers.Layer):
         return x - keras.ops.mean(x, axis=2, keepdims=True)
 
 
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class OneClassScore(layers.Layer):
+    """The logit of P(fake) from the cosine between a clip's embedding and one learned REAL
+    direction: scale x (centre - cosine). Trained with `one_class_loss` (OC-softmax, Zhang, Jiang
+    and Duan 2021), REAL clips are drawn into a narrow cone around that direction and FAKE clips
+    only pushed out of a wide one, so an attack unlike every training fake can still fall outside."""
+
+    def __init__(self, scale: float = 20.0, centre: float = 0.55, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.centre = scale, centre
+
+    def build(self, input_shape):
+        self.real_direction = self.add_weight(shape=(input_shape[-1],), initializer="glorot_uniform",
+                                              name="real_direction")
+
+    def call(self, x):
+        x = keras.ops.cast(x, "float32")
+        cosine = keras.ops.sum(keras.ops.normalize(x, axis=-1) * keras.ops.normalize(self.real_direction, axis=-1),
+                               axis=-1, keepdims=True)
+        return self.scale * (self.centre - cosine)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "centre": self.centre}
+
+
+ONE_CLASS_MARGINS = (0.9, 0.2)  # OC-softmax's: REAL within cosine 0.9 of the REAL direction, FAKE beyond 0.2
+
+
+def one_class_loss(y, fake_logit, scale: float = 20.0, margins=ONE_CLASS_MARGINS):
+    """OC-softmax on OneClassScore's logit: softplus(scale x (0.9 - cosine)) for REAL, softplus(scale x
+    (cosine - 0.2)) for FAKE. With the layer's centre halfway between the margins, that is binary
+    cross-entropy on the logit moved against its class by scale x (0.9 - 0.2) / 2."""
+    margin = scale * (margins[0] - margins[1]) / 2
+    y = keras.ops.cast(y, "float32")
+    return keras.losses.binary_crossentropy(y, fake_logit - margin * (2 * y - 1), from_logits=True)
+
+
+def logit_model(detector: keras.Model) -> keras.Model:
+    """The detector up to its logit (same weights): what a one-class detector is trained as."""
+    return keras.Model(detector.inputs, detector.get_layer("fake_logit").output, name=f"{detector.name}_logit")
+
+
 def _lcnn_body(x):
     """The card's three blocks, LCNN-style: each conv makes twice the channels and max-feature-map
     keeps the larger half; statistics pooling over time keeps the frequency axis."""
@@ -101,9 +146,11 @@ def _lcnn_body(x):
 
 
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
-                pixel_noise: float = 0.0, centre_rows: bool = False) -> keras.Model:
+                pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool = False) -> keras.Model:
     """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only);
-    `centre_rows` takes each row's mean over time away first (CentreRows)."""
+    `centre_rows` takes each row's mean over time away first (CentreRows); `one_class` puts a
+    128-d embedding and OneClassScore before the sigmoid instead of one dense unit (train its
+    `logit_model` with `one_class_loss`)."""
     inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
     if centre_rows:
@@ -113,5 +160,10 @@ def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
     body = {"seed": _seed_body, "compact": _compact_body, "compact-fine": _compact_fine_body,
             "compact-stats": _compact_stats_body, "lcnn": _lcnn_body}[arch]
     x = body(x)
-    p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)
+    if one_class:
+        x = layers.Dense(128, name="embedding")(x)
+        fake_logit = OneClassScore(name="fake_logit", dtype="float32")(x)
+        p_fake = layers.Activation("sigmoid", dtype="float32", name="p_fake")(fake_logit)
+    else:
+        p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)
     return keras.Model(inputs, p_fake, name=f"deepfake_cnn_{arch}")

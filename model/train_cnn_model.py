@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from eval.metrics import compute_eer  # noqa: E402
-from model.cnn import ARCHS, build_model  # noqa: E402
+from model.cnn import ARCHS, build_model, logit_model, one_class_loss  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
@@ -71,6 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="with step 1's copies (--vocode): each step also scores batch-size/4 (REAL, its copy) "
                              "pairs and adds WEIGHT x softplus(logit REAL - logit copy), so that only what differs "
                              "inside a pair (the synthesis) can lower it (0 = off)")
+    parser.add_argument("--one-class", action="store_true",
+                        help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
+                             "kept away from it (aims at attacks unlike the training fakes; the output stays P(fake))")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -179,6 +182,9 @@ def train(args) -> Path:
         check_split(frame, split, data)
     load_image_array(frame["image_path"].iloc[0], config)  # refuse images made with other settings
 
+    if args.one_class and args.pair_loss:
+        raise ValueError("--one-class and --pair-loss do not go together (the pair term reads P(fake), "
+                         "the one-class trainer gives logits)")
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
     weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
@@ -198,11 +204,15 @@ def train(args) -> Path:
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
-        model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows)
-        trainer = paired_trainer(model, args.pair_loss) if args.pair_loss else model  # `model` is what is saved
+        model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows,
+                            args.one_class)
+        trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
+        trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
-        trainer.compile(optimizer=optimizer, loss="binary_crossentropy",
-                        metrics=[keras.metrics.AUC(name="auc"), keras.metrics.BinaryAccuracy(name="accuracy")])
+        logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
+        trainer.compile(optimizer=optimizer, loss=one_class_loss if logits else "binary_crossentropy",
+                        metrics=[keras.metrics.AUC(name="auc", from_logits=logits),
+                                 keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0 if logits else 0.5)])
     print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "
           f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
 

@@ -201,6 +201,45 @@ def test_training_with_the_pair_term_saves_the_plain_detector(spectrogram_dir, t
     assert "--pair-loss needs copies" in capsys.readouterr().err
 
 
+def test_one_class_head_scores_the_cosine_to_the_real_direction_with_oc_softmax_margins():
+    import tensorflow as tf
+
+    from model.cnn import OneClassScore, one_class_loss
+
+    head = OneClassScore(scale=20.0, centre=0.55)
+    head.build((None, 4))
+    head.real_direction.assign([2.0, 0.0, 0.0, 0.0])
+    embeddings = np.array([[3, 0, 0, 0], [0, 5, 0, 0], [-1, 0, 0, 0], [1, 1, 0, 0]], np.float32)
+    cosine = np.array([1.0, 0.0, -1.0, np.sqrt(0.5)])
+    logits = np.asarray(head(embeddings)).ravel()
+    np.testing.assert_allclose(logits, 20 * (0.55 - cosine), atol=1e-4)  # the length of an embedding does not count
+    softplus = lambda v: np.log1p(np.exp(v))  # noqa: E731
+    real_loss = np.asarray(one_class_loss(tf.zeros((4, 1)), tf.constant(logits[:, None]))).ravel()
+    fake_loss = np.asarray(one_class_loss(tf.ones((4, 1)), tf.constant(logits[:, None]))).ravel()
+    np.testing.assert_allclose(real_loss, softplus(20 * (0.9 - cosine)), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fake_loss, softplus(20 * (cosine - 0.2)), rtol=1e-4, atol=1e-5)
+    detector = build_model("compact", one_class=True)
+    assert detector.count_params() <= 500_000 and detector.output_shape == (None, 1)
+
+
+def test_one_class_training_saves_the_p_fake_model_it_validated(spectrogram_dir, tmp_path, capsys):
+    run_dir = tmp_path / "one-class"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "3", "--batch-size", "8",
+                  "--one-class"]) == 0
+    with (run_dir / "history.csv").open() as stream:
+        val_eers = [float(row["val_eer"]) for row in csv.DictReader(stream)]
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.get_layer("fake_logit") is not None and model.output_shape == (None, 1)
+    val = read_manifest(spectrogram_dir, "val")
+    images = np.stack([np.asarray(keras.utils.load_img(p)) for p in val["image_path"]]).astype(np.float32)
+    p_fake = np.asarray(model.predict(images, verbose=0)).ravel()
+    assert np.all((p_fake >= 0) & (p_fake <= 1))
+    assert compute_eer(val["y"], p_fake)[0] == pytest.approx(min(val_eers), abs=1e-6)  # validated on logits
+    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "run"), "--epochs", "1",
+                  "--one-class", "--pair-loss", "1"]) == 1
+    assert "do not go together" in capsys.readouterr().err
+
+
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
     error = capsys.readouterr().err.strip()
