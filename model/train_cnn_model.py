@@ -27,7 +27,6 @@ from model.cnn import ARCHS, build_model, logit_model, one_class_loss  # noqa: E
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
-from model.sharpness import sharpness_aware_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
 from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
@@ -75,9 +74,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--one-class", action="store_true",
                         help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
                              "kept away from it (aims at attacks unlike the training fakes; the output stays P(fake))")
-    parser.add_argument("--sam", type=float, default=0.0, metavar="RHO",
-                        help="sharpness-aware minimisation of this radius (e.g. 0.05): flatter minima, which "
-                             "aims at audio unlike the training set; twice the training time (0 = off)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -186,9 +182,9 @@ def train(args) -> Path:
         check_split(frame, split, data)
     load_image_array(frame["image_path"].iloc[0], config)  # refuse images made with other settings
 
-    if args.pair_loss and (args.one_class or args.sam):
-        raise ValueError("--pair-loss does not go together with --one-class or --sam (the pair term reads P(fake) "
-                         "and has its own training step)")
+    if args.one_class and args.pair_loss:
+        raise ValueError("--one-class and --pair-loss do not go together (the pair term reads P(fake), "
+                         "the one-class trainer gives logits)")
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
     weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
@@ -212,7 +208,6 @@ def train(args) -> Path:
                             args.one_class)
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
-        trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
         trainer.compile(optimizer=optimizer, loss=one_class_loss if logits else "binary_crossentropy",
