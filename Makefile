@@ -57,171 +57,176 @@ demo: setup $(DEMO_STAMP)
 # Measured figures for BENCHMARKS.md (slow: trains many models; needs ../shared/data/devset).
 bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_preprocessing.py
-	$(PY) benchmarks/bench_detection.py --experiment split --step1 '--vocode none'
+	$(PY) benchmarks/bench_detection.py --experiment split --step1 '--vocode none' --train='--no-one-class'
 	$(PY) benchmarks/bench_inference.py --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel --step1 '--vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag mel --step1 '--vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc' --train '--patience 8'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag mel --step1 '--vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag mel --step1 '--vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag linear --step1 '--frequency-scale linear --vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-world-lpc --step1 '--vocode world lpc' --train '--patience 8 --no-one-class'
 	$(PY) synthesis/build_demo_dataset.py --output $(DEMO_DATA) --jobs 2
-	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA) --vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1 --vocode none' --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag extra-demo --step1 '--extra $(CURDIR)/$(DEMO_DATA) --vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-augment1 --step1 '--augment 1 --vocode none' --train '--patience 8 --arch lcnn --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag augment1 --step1 '--augment 1 --vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag lcnn-lr3e-4 --step1 '--vocode none' --train '--patience 8 --arch lcnn --learning-rate 3e-4 --no-one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
 	for tag in mel linear lcnn lcnn-lr3e-4 augment1 lcnn-augment1 vocode-world-lpc extra-demo; do \
-		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --step1 '--vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --step1 '--vocode none' --train '--patience 8 --truncate 0'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1 --vocode none' --train '--patience 8'
+		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --step1 '--vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --step1 '--vocode none' --train '--patience 8 --truncate 0 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1 --vocode none' --train '--patience 8 --no-one-class'
 	# 2026-12-01: the training default became --patience 16; the rows above pin the 8 they were measured with
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16 --step1 '--vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16 --step1 '--vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-window-peak --step1 '--db-reference window_peak --vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience32 --step1 '--vocode none' --train '--patience 32'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience32 --step1 '--vocode none' --train '--patience 32'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience32
-	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --step1 '--vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --step1 '--vocode none' --train '--patience 8'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --step1 '--vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-augment1
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-mixup02
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-ema099
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-compact-fine
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16 --step1 '--vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16 --step1 '--vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-window-peak --step1 '--db-reference window_peak --vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience32 --step1 '--vocode none' --train '--patience 32 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience32 --step1 '--vocode none' --train '--patience 32 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience32 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 80 --tag epochs80 --step1 '--vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience8 --step1 '--vocode none' --train '--patience 8 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16 --step1 '--vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-augment1 --step1 '--augment 1 --vocode none' --train '--patience 16 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-augment1 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag lcnn --step1 '--vocode none' --train '--patience 8 --arch lcnn --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-mixup02 --step1 '--vocode none' --train '--mixup 0.2 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-mixup02 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-ema099 --step1 '--vocode none' --train '--ema 0.99 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-ema099 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-compact-fine --step1 '--vocode none' --train '--arch compact-fine --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-compact-fine --train='--no-one-class'
 	for flags in --no-trim --no-normalize; do \
 		$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag $${flags#--} --step1="$$flags --vocode none"; done
 	$(PY) benchmarks/bench_detection.py --experiment external-baselines --tag win320-nfft512 --step1 '--win-length 320 --n-fft 512 --vocode none'
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 \
 		--output synthesis/pretrained/devset-v1/upsampling_net.keras  # the shipped vocoder: the devset's REAL training clips
-	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16-vocode-upsampling-net --train '--patience 16' --step1 '--vocode upsampling_net'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag patience16-vocode-upsampling-net --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag patience16-vocode-upsampling-net --step1 '--vocode upsampling_net' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag patience16-vocode-upsampling-net --train '--patience 16 --no-one-class' --step1 '--vocode upsampling_net'
 	# 2026-12-02: step 1's default became --vocode upsampling_net (the shipped vocoder); the rows above pin
 	# --vocode none where they were measured without copies. 2026-12-03: its default became --copy-above 4000;
 	# the rows below measured with whole copies pin --copy-above 0
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1='--vocode upsampling_net --copy-above 0'  # the shipped vocoder, one seed: a check
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-devset-v1-1seed
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-match-spectrum --step1='--vocode upsampling_net --match-spectrum --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-match-spectrum
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1 --step1='--vocode upsampling_net --augment 1 --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-devset-v1-1seed --step1='--vocode upsampling_net --copy-above 0'  # the shipped vocoder, one seed: a check --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-devset-v1-1seed --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-match-spectrum --step1='--vocode upsampling_net --match-spectrum --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-match-spectrum --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1 --step1='--vocode upsampling_net --augment 1 --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1 --train='--no-one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v1
-	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2 --step1 '--copy-above 0'
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v2  # model/train_pretrained.py --seeds 1 2 --step1 '--copy-above 0' --train='--no-one-class'
 	# stop 22: the shipped vocoder's copies, seeds 2 and 3 (seed 1 is vocode-devset-v1-1seed above)
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 2 3 --tag vocode-devset-v1-seeds23 --step1='--vocode upsampling_net --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 2 3 --tag vocode-devset-v1-seeds23
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 2 3 --tag vocode-devset-v1-seeds23 --step1='--vocode upsampling_net --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 2 3 --tag vocode-devset-v1-seeds23 --train='--no-one-class'
 	# stop 22: vocoder variety (a nearest-neighbour upsampling network beside the shipped one, clips taking turns)
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --upsampling nearest \
 		--output .cache/bench/vocoders/nearest-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1='--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-two-nets
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-two-nets --step1='--vocode upsampling_net --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/nearest-3000steps.keras --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-two-nets --train='--no-one-class'
 	# the copies + channel-randomisation recipe as a shipped model would be trained (devset-v3, not shipped:
 	# measured as model/pretrained/devset-v3, kept out of model/pretrained/ here), and a rerun of its bench seed 1
-	$(PY) model/train_pretrained.py --output .cache/devset-v3 --work .cache/pretrained-v3 --seeds 1 2 --step1 '--augment 1 --copy-above 0'
+	$(PY) model/train_pretrained.py --output .cache/devset-v3 --work .cache/pretrained-v3 --seeds 1 2 --step1 '--augment 1 --copy-above 0' --train='--no-one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/devset-v3
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --model .cache/pretrained-v3/run-seed2
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1='--vocode upsampling_net --augment 1 --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-augment1-rerun
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-centre-rows --step1='--copy-above 0' --train='--centre-rows'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-centre-rows
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--centre-rows'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1='--vocode upsampling_net --augment 1 --copy-above 0' --train='--centre-rows'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1-centre-rows
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 1 --tag vocode-augment1-rerun --step1='--vocode upsampling_net --augment 1 --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 1 --tag vocode-augment1-rerun --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-centre-rows --step1='--copy-above 0' --train='--centre-rows --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-centre-rows --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-centre-rows --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--centre-rows --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-augment1-centre-rows --step1='--vocode upsampling_net --augment 1 --copy-above 0' --train='--centre-rows --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-augment1-centre-rows --train='--no-one-class'
 	# stop 23: a vocoder trained on against discriminators; a vocoder with a source input (NSF); groups balanced
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 1000 --adversarial \
 		--init synthesis/pretrained/devset-v1/upsampling_net.keras --output .cache/bench/vocoders/gan-1000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-gan --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/gan-1000steps.keras --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-gan
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-groups --step1='--copy-above 0' --train='--balance-groups'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-groups
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-gan --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/gan-1000steps.keras --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-gan --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-groups --step1='--copy-above 0' --train='--balance-groups --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-groups --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --no-one-class'
 	$(PY) synthesis/neural_vocoder.py --data .cache/bench/external-patience16 --steps 3000 --source \
 		--output .cache/bench/vocoders/source-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras --copy-above 0'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-source
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-source --step1='--vocode upsampling_net --vocoder-model .cache/bench/vocoders/source-3000steps.keras --copy-above 0' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-source --train='--no-one-class'
 	$(PY) benchmarks/bench_vocoders.py --data .cache/bench/external-patience16 --models synthesis/pretrained/devset-v1/upsampling_net.keras \
 		.cache/bench/vocoders/gan-1000steps.keras .cache/bench/vocoders/source-3000steps.keras
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-groups --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --no-one-class'
 	# stop 24: groups balanced by cutting the larger class only; the (REAL, copy) pair term
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cut --step1='--copy-above 0' --train='--balance-groups cut'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cut
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --step1='--copy-above 0' --train='--pair-loss 1'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --step1='--copy-above 0' --train='--balance-groups --balance-cap 2'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cap2
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cut --step1='--copy-above 0' --train='--balance-groups cut --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cut --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-pair-loss --step1='--copy-above 0' --train='--pair-loss 1 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-pair-loss --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-balance-cap2 --step1='--copy-above 0' --train='--balance-groups --balance-cap 2 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-balance-cap2 --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-balance-cap2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 0' --train='--balance-groups --balance-cap 2 --no-one-class'
 	# stop 25: copies that keep their original below 4 kHz
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
 	# stop 27: other crossovers
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above6000 --step1='--vocode upsampling_net --copy-above 6000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above6000 --step1='--vocode upsampling_net --copy-above 6000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above2000 --step1='--vocode upsampling_net --copy-above 2000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above6000 --step1='--vocode upsampling_net --copy-above 6000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above6000 --step1='--vocode upsampling_net --copy-above 6000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above7000 --step1='--vocode upsampling_net --copy-above 7000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-balance-groups --step1='--vocode upsampling_net --copy-above 4000' --train='--balance-groups --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-range2000-6000 --step1='--vocode upsampling_net --copy-above 2000 6000' --train='--no-one-class'
 	# the default shipped model devset-v4 (the benchmark cannot retrain it: model/train_pretrained.py --seeds 1 2, about 13 min)
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v4
 	# stop 28: CV and LOSO at 6 kHz; the spliced copies + channel randomisation; compact-stats pooling; a deeper dB floor; wider frequency masks
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000'
-	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-augment1 --step1='--vocode upsampling_net --copy-above 4000 --augment 1'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-augment1 --step1='--vocode upsampling_net --copy-above 4000 --augment 1'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-compact-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--arch compact-stats'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-compact-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--arch compact-stats'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above6000 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 6000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-augment1 --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-augment1 --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-compact-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--arch compact-stats --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-compact-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--arch compact-stats --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-db-floor-90 --step1='--vocode upsampling_net --copy-above 4000 --db-floor -90' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24 --no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-freq-mask24 --step1='--vocode upsampling_net --copy-above 4000' --train='--freq-mask 24 --no-one-class'
 	# stop 29: linear and mel-linear rows with the spliced copies; 64 and 16 ms STFT windows; grey images (external, stress, CV)
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-win256 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray'
-	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-gray --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --gray'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale linear' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-mel-linear --step1='--vocode upsampling_net --copy-above 4000 --frequency-scale mel-linear' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win1024 --step1='--vocode upsampling_net --copy-above 4000 --win-length 1024' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-win256 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-win256 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --win-length 256' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-gray --step1='--vocode upsampling_net --copy-above 4000 --gray' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-gray --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --gray' --train='--no-one-class'
 	# stop 30: unit-selection (concatenation) copies beside the spliced ones, then taking turns with them; three vocoder networks in turn; the default with seeds 4-6 (external, stress; the networks come from the CV lines above)
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras'
-	$(PY) benchmarks/bench_detection.py --experiment external --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000'
-	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection --step1='--vocode upsampling_net unit_selection --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-unit-selection-turns --step1='--vocode upsampling_net unit_selection --vocode-turns --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-three-networks --step1='--vocode upsampling_net --copy-above 4000 --vocoder-model synthesis/pretrained/devset-v1/upsampling_net.keras .cache/bench/vocoders/cv5-folds01-1000steps.keras .cache/bench/vocoders/cv5-folds234-1000steps.keras' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 4 5 6 --tag vocode-copy-above4000-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--no-one-class'
+	# stop 31: the one-class head (OC-softmax; the training default since this stop): external, stress, CV and LOSO
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --tag vocode-holdout-copy-above4000-one-class --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -35,12 +35,22 @@ def default_layer(model) -> str:
 
 @functools.lru_cache(maxsize=4)  # built once per model and layer, not on every call (the page reruns often)
 def _feature_and_logit_model(model, layer: str):
-    """images -> (feature map of `layer`, logit before the sigmoid): the logit's gradient does
-    not vanish when p_fake saturates at 0 or 1, the probability's does."""
+    """images -> (feature map of `layer`, what enters the output layer), and the function that
+    makes the logit before the sigmoid of the latter: the logit's gradient does not vanish when
+    p_fake saturates at 0 or 1, the probability's does. The dense head's output layer holds the
+    logit's weights; the one-class head's is a bare sigmoid over its OneClassScore logit."""
     import keras
+    import tensorflow as tf
 
     head = model.get_layer("p_fake")
-    return keras.Model(model.inputs, [model.get_layer(layer).output, head.input]), head
+    if isinstance(head, keras.layers.Dense):
+        def to_logit(pooled):
+            pooled = tf.cast(pooled, head.kernel.dtype)  # float16 features under --mixed-precision
+            return tf.squeeze(tf.matmul(pooled, head.kernel) + head.bias, axis=1)
+    else:
+        def to_logit(fake_logit):
+            return tf.squeeze(tf.cast(fake_logit, tf.float32), axis=1)
+    return keras.Model(model.inputs, [model.get_layer(layer).output, head.input]), to_logit
 
 
 def explain(model, images: np.ndarray, towards=None, threshold: float = 0.5,
@@ -57,13 +67,12 @@ def explain(model, images: np.ndarray, towards=None, threshold: float = 0.5,
 
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
-    features_model, head = _feature_and_logit_model(model, layer or default_layer(model))
+    features_model, to_logit = _feature_and_logit_model(model, layer or default_layer(model))
     batch = tf.convert_to_tensor(images, tf.float32)
     with tf.GradientTape() as tape:
-        features, pooled = features_model(batch, training=False)
+        features, head_input = features_model(batch, training=False)
         tape.watch(features)
-        pooled = tf.cast(pooled, head.kernel.dtype)  # float16 features under --mixed-precision
-        logit = tf.squeeze(tf.matmul(pooled, head.kernel) + head.bias, axis=1)
+        logit = to_logit(head_input)
     p_fake = calibrate(tf.sigmoid(logit).numpy(), calibration)
     towards = (p_fake >= threshold) if towards is None else np.asarray(towards, bool)
     sign = np.where(towards, 1.0, -1.0).astype(np.float32)

@@ -145,12 +145,19 @@ def _lcnn_body(x):
     return layers.Dropout(0.3)(x)
 
 
+def default_one_class(arch: str) -> bool:
+    """The one-class head is the default (measured: external EER 22.6% against 29.3%, devset CV 16.5%
+    against 18.2%); `seed` stays the card's network, dense head included."""
+    return arch != "seed"
+
+
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
-                pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool = False) -> keras.Model:
+                pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool | None = None) -> keras.Model:
     """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only);
-    `centre_rows` takes each row's mean over time away first (CentreRows); `one_class` puts a
-    128-d embedding and OneClassScore before the sigmoid instead of one dense unit (train its
-    `logit_model` with `one_class_loss`)."""
+    `centre_rows` takes each row's mean over time away first (CentreRows); `one_class` (the default
+    for every arch but the card's `seed`) puts a 128-d embedding and OneClassScore before the sigmoid
+    instead of one dense unit (train its `logit_model` with `one_class_loss`)."""
+    one_class = default_one_class(arch) if one_class is None else one_class
     inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
     if centre_rows:

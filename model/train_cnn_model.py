@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from eval.metrics import compute_eer  # noqa: E402
-from model.cnn import ARCHS, build_model, logit_model, one_class_loss  # noqa: E402
+from model.cnn import ARCHS, build_model, default_one_class, logit_model, one_class_loss  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
@@ -71,9 +71,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="with step 1's copies (--vocode): each step also scores batch-size/4 (REAL, its copy) "
                              "pairs and adds WEIGHT x softplus(logit REAL - logit copy), so that only what differs "
                              "inside a pair (the synthesis) can lower it (0 = off)")
-    parser.add_argument("--one-class", action="store_true",
+    parser.add_argument("--one-class", action=argparse.BooleanOptionalAction, default=None,
                         help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
-                             "kept away from it (aims at attacks unlike the training fakes; the output stays P(fake))")
+                             "kept away from it, so attacks unlike the training fakes still score FAKE; the output "
+                             "stays P(fake) (default: on, except --arch seed; --no-one-class: one dense unit)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -182,8 +183,10 @@ def train(args) -> Path:
         check_split(frame, split, data)
     load_image_array(frame["image_path"].iloc[0], config)  # refuse images made with other settings
 
+    if args.one_class is None:
+        args.one_class = default_one_class(args.arch)  # recorded as used in model.json
     if args.one_class and args.pair_loss:
-        raise ValueError("--one-class and --pair-loss do not go together (the pair term reads P(fake), "
+        raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]

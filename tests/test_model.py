@@ -49,10 +49,10 @@ def test_centre_rows_ignores_a_steady_colour_per_frequency_row_and_reloads(tmp_p
     images = rng.integers(40, 200, (2, 128, 128, 3)).astype(np.float32)
     coloured = images + rng.integers(-40, 40, (1, 128, 1, 3))  # each row (band) and channel: its own offset
     keras.utils.set_random_seed(0)
-    centred = build_model("compact", centre_rows=True)
+    centred = build_model("compact", centre_rows=True, one_class=False)  # unsaturated p_fake
     assert np.allclose(np.asarray(centred(images)), np.asarray(centred(coloured)), atol=1e-5)
     keras.utils.set_random_seed(0)
-    plain = build_model("compact")
+    plain = build_model("compact", one_class=False)
     assert not np.allclose(np.asarray(plain(images)), np.asarray(plain(coloured)), atol=1e-5)
     centred.save(tmp_path / "centred.keras")
     reloaded = keras.saving.load_model(tmp_path / "centred.keras", safe_mode=True)
@@ -89,7 +89,7 @@ def test_saved_model_loads_safely_and_is_the_best_epoch(trained_run, spectrogram
 def test_ema_run_keeps_the_averaged_weights_it_validated(spectrogram_dir, tmp_path):
     run_dir = tmp_path / "ema"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "3",
-                  "--batch-size", "8", "--ema", "0.9"]) == 0
+                  "--batch-size", "8", "--ema", "0.9", "--no-one-class"]) == 0
     with (run_dir / "history.csv").open() as stream:
         val_eers = [float(row["val_eer"]) for row in csv.DictReader(stream)]
     model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
@@ -191,13 +191,13 @@ def test_the_pair_term_ignores_what_a_pair_shares_and_rewards_a_copy_scored_fake
 def test_training_with_the_pair_term_saves_the_plain_detector(spectrogram_dir, tmp_path, capsys):
     run_dir = tmp_path / "paired"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
-                  "--pair-loss", "1"]) == 0
+                  "--pair-loss", "1", "--no-one-class"]) == 0
     history = (run_dir / "history.csv").read_text().splitlines()[0].split(",")
     assert "pair_loss" in history and "val_pair_loss" not in history and "val_eer" in history
     model = keras.models.load_model(run_dir / "model.keras")
     assert model.name != "paired_trainer" and model.output_shape == (None, 1)
     data = copy_without(spectrogram_dir, tmp_path / "no-copies", lambda row: row["vocoder"])
-    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1", "--pair-loss", "1"]) == 1
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1", "--pair-loss", "1", "--no-one-class"]) == 1
     assert "--pair-loss needs copies" in capsys.readouterr().err
 
 
@@ -237,7 +237,7 @@ def test_one_class_training_saves_the_p_fake_model_it_validated(spectrogram_dir,
     assert compute_eer(val["y"], p_fake)[0] == pytest.approx(min(val_eers), abs=1e-6)  # validated on logits
     assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "run"), "--epochs", "1",
                   "--one-class", "--pair-loss", "1"]) == 1
-    assert "do not go together" in capsys.readouterr().err
+    assert "needs --no-one-class" in capsys.readouterr().err
 
 
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
