@@ -21,6 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from eval.metrics import compute_eer  # noqa: E402
 from model.cnn import ARCHS, build_model, default_one_class, logit_model, one_class_loss  # noqa: E402
@@ -81,7 +82,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 class ValidationEER(keras.callbacks.Callback):
-    """Adds val_eer and val_auc to the logs each epoch and keeps the best weights (lowest EER, then loss)."""
+    """Adds val_eer and an exact val_auc to the logs each epoch and keeps the best weights (lowest EER, then loss)."""
 
     def __init__(self, dataset, labels):
         super().__init__()
@@ -89,9 +90,11 @@ class ValidationEER(keras.callbacks.Callback):
         self.best_key, self.best_weights, self.best_epoch = None, None, None
 
     def on_epoch_end(self, epoch, logs=None):
-        p_fake = self.model.predict(self.dataset, verbose=0).ravel()
+        p_fake = self.model.predict(self.dataset, verbose=0).ravel()  # or its logit (one-class trainer)
         eer, _ = compute_eer(self.labels, p_fake)
         logs["val_eer"] = eer
+        # exact, unlike Keras' thresholded AUC, which a saturated one-class sigmoid reduces to ~0.5
+        logs["val_auc"] = float(roc_auc_score(self.labels, p_fake))
         key = (round(eer, 6), logs.get("val_loss", 0.0))
         if self.best_key is None or key < self.best_key:
             self.best_key, self.best_epoch = key, epoch

@@ -235,6 +235,10 @@ def test_one_class_training_saves_the_p_fake_model_it_validated(spectrogram_dir,
     p_fake = np.asarray(model.predict(images, verbose=0)).ravel()
     assert np.all((p_fake >= 0) & (p_fake <= 1))
     assert compute_eer(val["y"], p_fake)[0] == pytest.approx(min(val_eers), abs=1e-6)  # validated on logits
+    from sklearn.metrics import roc_auc_score
+
+    card = json.loads((run_dir / "model.json").read_text())
+    assert card["validation"]["roc_auc"] == pytest.approx(roc_auc_score(val["y"], p_fake), abs=1e-6)
     assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "run"), "--epochs", "1",
                   "--one-class", "--pair-loss", "1"]) == 1
     assert "needs --no-one-class" in capsys.readouterr().err
