@@ -87,6 +87,10 @@ class CentreRows(layers.Layer):
         return x - keras.ops.mean(x, axis=2, keepdims=True)
 
 
+ONE_CLASS_MARGINS = (0.9, 0.2)  # OC-softmax's: REAL within cosine 0.9 of the REAL direction, FAKE beyond 0.2
+ONE_CLASS_SCALE = 20.0
+
+
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
 class OneClassScore(layers.Layer):
     """The logit of P(fake) from the cosine between a clip's embedding and one learned REAL
@@ -94,7 +98,7 @@ class OneClassScore(layers.Layer):
     and Duan 2021), REAL clips are drawn into a narrow cone around that direction and FAKE clips
     only pushed out of a wide one, so an attack unlike every training fake can still fall outside."""
 
-    def __init__(self, scale: float = 20.0, centre: float = 0.55, **kwargs):
+    def __init__(self, scale: float = ONE_CLASS_SCALE, centre: float = sum(ONE_CLASS_MARGINS) / 2, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.centre = scale, centre
 
@@ -115,10 +119,7 @@ class OneClassScore(layers.Layer):
         return {**super().get_config(), "scale": self.scale, "centre": self.centre}
 
 
-ONE_CLASS_MARGINS = (0.9, 0.2)  # OC-softmax's: REAL within cosine 0.9 of the REAL direction, FAKE beyond 0.2
-
-
-def one_class_loss(y, fake_logit, scale: float = 20.0, margins=ONE_CLASS_MARGINS):
+def one_class_loss(y, fake_logit, scale: float = ONE_CLASS_SCALE, margins=ONE_CLASS_MARGINS):
     """OC-softmax on OneClassScore's logit: softplus(scale x (0.9 - cosine)) for REAL, softplus(scale x
     (cosine - 0.2)) for FAKE. With the layer's centre halfway between the margins, that is binary
     cross-entropy on the logit moved against its class by scale x (0.9 - 0.2) / 2."""
