@@ -9,7 +9,8 @@ Trains on every devset clip but the validation groups (15%, used for early stopp
 threshold, the calibration and the choice between seeds). Never the external or blind sets.
 The default model devset-v5 (one-class head) came from `--output model/pretrained/devset-v5 --seeds 1 2`.
 The earlier ones had the dense head, the default then; today they need `--no-one-class`: devset-v4 from
-`--output model/pretrained/devset-v4 --seeds 1 2 --train '--no-one-class'`, devset-v2 (whole copies) from
+`--output model/pretrained/devset-v4 --seeds 1 2 --train '--no-one-class'`, devset-v2 (whole copies; no longer
+shipped) from
 `--output model/pretrained/devset-v2 --seeds 1 2 --step1 '--copy-above 0' --train '--no-one-class'`, devset-v1
 (channel-randomised) from `--output model/pretrained/devset-v1 --step1 '--augment 1 --vocode none'
 --train '--patience 8 --no-one-class'`.
