@@ -128,6 +128,21 @@ def one_class_loss(y, fake_logit, scale: float = ONE_CLASS_SCALE, margins=ONE_CL
     return keras.losses.binary_crossentropy(y, fake_logit - margin * (2 * y - 1), from_logits=True)
 
 
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class OneClassLoss(keras.losses.Loss):
+    """`one_class_loss` with chosen margins, as a Keras loss that can be written into a model's config."""
+
+    def __init__(self, margins=ONE_CLASS_MARGINS, scale: float = ONE_CLASS_SCALE, name="one_class_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.margins, self.scale = tuple(margins), scale
+
+    def call(self, y_true, y_pred):  # labels come as (batch,), the logit as (batch, 1)
+        return one_class_loss(keras.ops.reshape(y_true, (-1, 1)), y_pred, self.scale, self.margins)
+
+    def get_config(self):
+        return {**super().get_config(), "margins": list(self.margins), "scale": self.scale}
+
+
 def logit_model(detector: keras.Model) -> keras.Model:
     """The detector up to its logit (same weights): what a one-class detector is trained as."""
     return keras.Model(detector.inputs, detector.get_layer("fake_logit").output, name=f"{detector.name}_logit")
@@ -153,11 +168,12 @@ def default_one_class(arch: str) -> bool:
 
 
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
-                pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool | None = None) -> keras.Model:
+                pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool | None = None,
+                one_class_margins=ONE_CLASS_MARGINS) -> keras.Model:
     """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only);
     `centre_rows` takes each row's mean over time away first (CentreRows); `one_class` (the default
     for every arch but the card's `seed`) puts a 128-d embedding and OneClassScore before the sigmoid
-    instead of one dense unit (train its `logit_model` with `one_class_loss`)."""
+    instead of one dense unit (train its `logit_model` with `one_class_loss` and the same margins)."""
     one_class = default_one_class(arch) if one_class is None else one_class
     inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
@@ -170,7 +186,7 @@ def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
     x = body(x)
     if one_class:
         x = layers.Dense(128, name="embedding")(x)
-        fake_logit = OneClassScore(name="fake_logit", dtype="float32")(x)
+        fake_logit = OneClassScore(centre=sum(one_class_margins) / 2, name="fake_logit", dtype="float32")(x)
         p_fake = layers.Activation("sigmoid", dtype="float32", name="p_fake")(fake_logit)
     else:
         p_fake = layers.Dense(1, activation="sigmoid", dtype="float32", name="p_fake")(x)

@@ -24,7 +24,7 @@ import tensorflow as tf  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from eval.metrics import compute_eer  # noqa: E402
-from model.cnn import ARCHS, build_model, default_one_class, logit_model, one_class_loss  # noqa: E402
+from model.cnn import ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, default_one_class, logit_model  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
@@ -76,6 +76,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
                              "kept away from it, so attacks unlike the training fakes still score FAKE; the output "
                              "stays P(fake) (default: on, except --arch seed; --no-one-class: one dense unit)")
+    parser.add_argument("--one-class-margins", nargs=2, type=float, default=list(ONE_CLASS_MARGINS),
+                        metavar=("REAL", "FAKE"),
+                        help="the one-class head's cosine margins: REAL clips drawn within REAL of the REAL "
+                             "direction, FAKE clips kept beyond FAKE (default: OC-softmax's 0.9 0.2; a lower "
+                             "REAL margin leaves the REAL class a wider cone)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -188,6 +193,9 @@ def train(args) -> Path:
 
     if args.one_class is None:
         args.one_class = default_one_class(args.arch)  # recorded as used in model.json
+    real_margin, fake_margin = args.one_class_margins
+    if not -1 <= fake_margin < real_margin <= 1:
+        raise ValueError(f"--one-class-margins: need -1 <= FAKE < REAL <= 1 (cosines), not {real_margin} {fake_margin}")
     if args.one_class and args.pair_loss:
         raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
@@ -211,12 +219,13 @@ def train(args) -> Path:
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows,
-                            args.one_class)
+                            args.one_class, args.one_class_margins)
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
-        trainer.compile(optimizer=optimizer, loss=one_class_loss if logits else "binary_crossentropy",
+        loss = OneClassLoss(args.one_class_margins) if logits else "binary_crossentropy"
+        trainer.compile(optimizer=optimizer, loss=loss,
                         metrics=[keras.metrics.AUC(name="auc", from_logits=logits),
                                  keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0 if logits else 0.5)])
     print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "

@@ -244,6 +244,28 @@ def test_one_class_training_saves_the_p_fake_model_it_validated(spectrogram_dir,
     assert "needs --no-one-class" in capsys.readouterr().err
 
 
+def test_one_class_margins_set_the_saved_centre_and_bad_ones_are_refused(spectrogram_dir, tmp_path, capsys):
+    import tensorflow as tf
+
+    from model.cnn import OneClassLoss
+
+    cosine = np.array([1.0, 0.3, -0.5])
+    logits = tf.constant(20 * (0.35 - cosine)[:, None], tf.float32)
+    softplus = lambda v: np.log1p(np.exp(v))  # noqa: E731
+    loss = OneClassLoss((0.5, 0.2))  # what training compiles; labels come as (batch,)
+    assert float(loss(tf.zeros(3), logits)) == pytest.approx(softplus(20 * (0.5 - cosine)).mean(), rel=1e-4)
+    assert float(loss(tf.ones(3), logits)) == pytest.approx(softplus(20 * (cosine - 0.2)).mean(), rel=1e-4)
+    run_dir = tmp_path / "wide"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "1", "--batch-size", "8",
+                  "--one-class-margins", "0.5", "0.2"]) == 0
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.get_layer("fake_logit").centre == pytest.approx(0.35)
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["one_class_margins"] == [0.5, 0.2]
+    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), "--epochs", "1",
+                  "--one-class-margins", "0.2", "0.5"]) == 1
+    assert "FAKE < REAL" in capsys.readouterr().err
+
+
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
     error = capsys.readouterr().err.strip()
