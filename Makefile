@@ -231,6 +231,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external --seeds 4 5 6 --tag vocode-copy-above4000-one-class-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 4 5 6 --tag vocode-copy-above4000-one-class-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	# stop 32: the one-class head + channel randomisation of both classes; OC-softmax's margins as a flag
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-augment1-one-class --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-augment1-one-class --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--one-class'
 	# the default shipped model devset-v5 (model/train_pretrained.py --output model/pretrained/devset-v5 --seeds 1 2, about 13 min) and its other seed
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v5
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v5/devset-v5-seed1
