@@ -234,6 +234,8 @@ bench: setup $(DEMO_STAMP)
 	# stop 32: the one-class head + channel randomisation of both classes; OC-softmax's margins as a flag
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-augment1-one-class --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-augment1-one-class --step1='--vocode upsampling_net --copy-above 4000 --augment 1' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-margins05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --one-class-margins 0.5 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-margins05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --one-class-margins 0.5 0.2'
 	# the default shipped model devset-v5 (model/train_pretrained.py --output model/pretrained/devset-v5 --seeds 1 2, about 13 min) and its other seed
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v5
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v5/devset-v5-seed1
