@@ -239,6 +239,8 @@ bench: setup $(DEMO_STAMP)
 	# the default shipped model devset-v5 (model/train_pretrained.py --output model/pretrained/devset-v5 --seeds 1 2, about 13 min) and its other seed
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v5
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v5/devset-v5-seed1
+	# stop 32: devset-v5 under degraded audio, both classes alike (MODEL_CARD.md; the images are the line above's)
+	$(PY) eval/evaluate.py --model model/pretrained/devset-v5 --data .cache/bench/external-patience16 --split test --conditions all --no-baseline --output .cache/eval/devset-v5-external-conditions
 	$(PY) benchmarks/write_report.py
 
 app: setup
