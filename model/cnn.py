@@ -120,9 +120,10 @@ class OneClassScore(layers.Layer):
 
 
 def one_class_loss(y, fake_logit, scale: float = ONE_CLASS_SCALE, margins=ONE_CLASS_MARGINS):
-    """OC-softmax on OneClassScore's logit: softplus(scale x (0.9 - cosine)) for REAL, softplus(scale x
-    (cosine - 0.2)) for FAKE. With the layer's centre halfway between the margins, that is binary
-    cross-entropy on the logit moved against its class by scale x (0.9 - 0.2) / 2."""
+    """OC-softmax on OneClassScore's logit, margins = (REAL, FAKE), by default (0.9, 0.2):
+    softplus(scale x (REAL - cosine)) for REAL clips, softplus(scale x (cosine - FAKE)) for FAKE ones. With
+    the layer's centre halfway between the margins, that is binary cross-entropy on the logit moved
+    against its class by scale x (REAL - FAKE) / 2."""
     margin = scale * (margins[0] - margins[1]) / 2
     y = keras.ops.cast(y, "float32")
     return keras.losses.binary_crossentropy(y, fake_logit - margin * (2 * y - 1), from_logits=True)
