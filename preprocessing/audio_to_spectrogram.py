@@ -235,7 +235,7 @@ def training_only(dataset: str) -> list:
     """A dataset's clips for the training split alone, named apart from the main input's, with the
     dataset as their origin when the layout gives none."""
     _, clips = find_clips(dataset)
-    name = Path(dataset).name
+    name = Path(dataset).parent.name if Path(dataset).is_file() else Path(dataset).name  # a manifest: its folder
     for clip in clips:
         clip.split, clip.key = "train", f"extra/{name}/{clip.key}"
         clip.group, clip.origin = f"extra:{name}:{clip.group}", clip.origin or f"extra:{name}"

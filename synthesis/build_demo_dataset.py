@@ -231,13 +231,14 @@ def set_level(samples: np.ndarray, dbfs: float) -> np.ndarray:
     return samples if rms <= 1e-9 else samples * (10 ** (dbfs / 20) / rms)
 
 
-def apply_channel(speech: np.ndarray, rng: np.random.Generator,
-                  rate: int = SAMPLE_RATE) -> tuple[np.ndarray, bool]:
-    """What every clip goes through, REAL and FAKE alike: length limit, band limit, level, padding and
-    noise floor. Returns the clip and whether the speech had to be cut."""
+def apply_channel(speech: np.ndarray, rng: np.random.Generator, rate: int = SAMPLE_RATE,
+                  telephone_band: bool = True) -> tuple[np.ndarray, bool]:
+    """What every clip goes through, REAL and FAKE alike: length limit, band limit (unless
+    `telephone_band` is off), level, padding and noise floor. Returns the clip and whether the speech
+    had to be cut."""
     lead, tail = (int(rng.uniform(*PAD_S) * rate) for _ in range(2))
     fitted = cut_at_pause(speech, int(MAX_S * rate) - lead - tail, rate)
-    fitted = set_level(band_limit(fitted, rate), rng.uniform(*LEVEL_DBFS))
+    fitted = set_level(band_limit(fitted, rate) if telephone_band else fitted, rng.uniform(*LEVEL_DBFS))
     clip = np.concatenate([np.zeros(lead), fitted, np.zeros(tail)])
     noise = rng.standard_normal(len(clip)) * 10 ** (rng.uniform(*NOISE_DBFS) / 20)
     return np.clip(clip + noise, -1.0, 1.0), len(fitted) < len(speech)
@@ -400,9 +401,9 @@ def clip_path(item: Item, index: int) -> str:
     return f"{item.label.upper()}/{safe_name(item.group)}/{index:05d}.wav"
 
 
-def render(job: tuple[int, Item, int, str]) -> tuple[int, dict | None, str]:
+def render(job: tuple[int, Item, int, str, bool]) -> tuple[int, dict | None, str]:
     """Make one clip; returns (index, manifest row or None, error message)."""
-    index, item, seed, output = job
+    index, item, seed, output, telephone_band = job
     rng = np.random.default_rng([seed, index])
     try:
         with warnings.catch_warnings():
@@ -410,7 +411,7 @@ def render(job: tuple[int, Item, int, str]) -> tuple[int, dict | None, str]:
             speech, texts = render_speech(item, rng)
     except Exception as error:  # one broken clip must not stop the build
         return index, None, f"{item.attack}: {error}"
-    clip, was_cut = apply_channel(speech, rng)
+    clip, was_cut = apply_channel(speech, rng, telephone_band=telephone_band)
     if len(clip) < MIN_S * SAMPLE_RATE:
         return index, None, ""
     relative = clip_path(item, index)
@@ -446,7 +447,8 @@ def read_manifest(path: Path) -> list[dict]:
 
 
 def build_settings(args: argparse.Namespace) -> dict:
-    return {"version": BUILD_VERSION, "per_class": args.per_class, "seed": args.seed}
+    settings = {"version": BUILD_VERSION, "per_class": args.per_class, "seed": args.seed}
+    return {**settings, "real_only": True} if args.real_only else settings
 
 
 def is_complete(output: Path, settings: dict) -> bool:
@@ -486,22 +488,28 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--per-class", type=int, default=300, help="clips per class (default 300)")
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--real-only", action="store_true",
+                        help="only the REAL clips, each at its recording's own band (no telephone band, which is "
+                             "there to make the two classes alike): extra REAL training data for step 1's "
+                             "--extra, whose vocoded copies (--vocode) are its FAKE side")
     return parser.parse_args(argv)
 
 
 def build(args: argparse.Namespace) -> list[dict]:
-    """Plan and render both classes; returns the manifest rows."""
-    engines = available_sources()
+    """Plan and render both classes (or REAL alone); returns the manifest rows."""
+    engines = {} if args.real_only else available_sources()
     segments = run_jobs(measure_segment, collect_segments(), args.jobs, "reading real recordings")
     by_speaker = defaultdict(list)
     for segment in segments:
         by_speaker[segment.speaker].append(segment)
     rng = np.random.default_rng(args.seed)
     items_by_speaker = {speaker: plan_speaker(group, rng) for speaker, group in sorted(by_speaker.items())}
-    real = select_real(items_by_speaker, args.per_class)
+    # REAL alone has no TTS voices to match in language: every speaker counts alike
+    real = (round_robin(list(items_by_speaker.values()), args.per_class) if args.real_only
+            else select_real(items_by_speaker, args.per_class))
     all_items = [item for items in items_by_speaker.values() for item in items]
-    fake = plan_fake(real, all_items, engines, args.per_class, rng) if real else []
-    jobs = [(index, item, args.seed, str(args.output)) for index, item in enumerate(real + fake)]
+    fake = plan_fake(real, all_items, engines, args.per_class, rng) if real and not args.real_only else []
+    jobs = [(index, item, args.seed, str(args.output), not args.real_only) for index, item in enumerate(real + fake)]
     results = run_jobs(render, jobs, args.jobs, "making clips")
     errors = Counter(error for _, row, error in results if error)
     for error, count in errors.most_common(10):
@@ -518,7 +526,7 @@ def main(argv=None) -> int:
     prepare_output(output)
     rows = build(args)
     labels = Counter(row["label"] for row in rows)
-    if min(labels["real"], labels["fake"]) < args.per_class // 2:
+    if min(labels["real"], labels["real"] if args.real_only else labels["fake"]) < args.per_class // 2:
         print(summary(rows))
         sys.exit(f"error: too few clips ({labels['real']} real, {labels['fake']} fake): "
                  f"install the packages listed in {Path(__file__).with_name('DEMO_DATASET.md')}")

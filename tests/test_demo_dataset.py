@@ -104,17 +104,25 @@ def test_prepare_output_refuses_foreign_folders(tmp_path):
     assert (tmp_path / "mine.txt").exists()
 
 
-def test_small_build_then_fast_rerun(tmp_path, monkeypatch):
-    """A whole build from generated 'recordings' with the Griffin-Lim vocoder as the only engine."""
+def generated_recordings(folder, monkeypatch, speakers=(("low", 110, "en"), ("high", 210, "en"))) -> None:
+    """Six 'recordings' per speaker, each with a 6 kHz tone above the telephone band, as the only REAL
+    source; the Griffin-Lim vocoder as the only FAKE engine."""
     segments = []
-    for speaker, pitch in [("low", 110), ("high", 210)]:
+    for speaker, pitch, language in speakers:
         for index in range(6):
-            path = tmp_path / "in" / speaker / f"{index}.wav"
+            path = folder / speaker / f"{index}.wav"
             path.parent.mkdir(parents=True, exist_ok=True)
-            sf.write(path, voice_like(1.2, 22050, pitch + 5 * index, seed=index), 22050)
-            segments.append(demo.Segment(str(path), f"word {index}", speaker, "generated"))
+            samples = voice_like(1.2, 22050, pitch + 5 * index, seed=index)
+            samples = samples + 0.05 * np.sin(2 * np.pi * 6000 * np.arange(len(samples)) / 22050)
+            sf.write(path, samples, 22050)
+            segments.append(demo.Segment(str(path), f"word {index}", speaker, "generated", language))
     monkeypatch.setattr(demo, "collect_segments", lambda: segments)
     monkeypatch.setattr(demo, "available_sources", lambda: {"vocoded-griffin_lim": ["griffin_lim"]})
+
+
+def test_small_build_then_fast_rerun(tmp_path, monkeypatch):
+    """A whole build from generated 'recordings' with the Griffin-Lim vocoder as the only engine."""
+    generated_recordings(tmp_path / "in", monkeypatch)
     output = tmp_path / "demo"
     argv = ["--output", str(output), "--per-class", "4", "--jobs", "1"]
     assert demo.main(argv) == 0
@@ -124,6 +132,21 @@ def test_small_build_then_fast_rerun(tmp_path, monkeypatch):
     assert (info.samplerate, info.channels, info.subtype) == (RATE, 1, "PCM_16")
     monkeypatch.setattr(demo, "build", lambda args: pytest.fail("a complete output must not be rebuilt"))
     assert demo.main(argv) == 0
+    samples, _ = sf.read(output / rows[0]["path"])
+    assert band_energy(samples, 5500, 6500) < 1e-3 * band_energy(samples, 100, 3000)  # the telephone band
+
+
+def test_real_only_build_keeps_each_recordings_band_and_weighs_speakers_alike(tmp_path, monkeypatch):
+    generated_recordings(tmp_path / "in", monkeypatch, [("en1", 110, "en"), ("fr1", 150, "fr"), ("de1", 210, "de")])
+    monkeypatch.setattr(demo, "available_sources", lambda: pytest.fail("REAL alone needs no FAKE engine"))
+    output = tmp_path / "real"
+    assert demo.main(["--output", str(output), "--per-class", "6", "--jobs", "1", "--real-only"]) == 0
+    rows = demo.read_manifest(output / "manifest.csv")
+    assert [row["label"] for row in rows] == ["real"] * 6
+    assert sorted(row["group"] for row in rows) == ["de1", "de1", "en1", "en1", "fr1", "fr1"]  # no foreign cap
+    samples, _ = sf.read(output / rows[0]["path"])
+    assert band_energy(samples, 5500, 6500) > 1e-2 * band_energy(samples, 100, 3000)     # no telephone band
+    assert demo.build_settings(demo.parse_args(["--real-only"])) != demo.build_settings(demo.parse_args([]))
 
 
 

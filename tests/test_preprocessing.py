@@ -584,6 +584,23 @@ def test_extra_datasets_only_ever_train(folder_dataset, tmp_path):
     assert {r["split"] for r in rows if r not in from_extra} == {"train", "val", "test"}
 
 
+def test_a_real_only_extra_manifest_trains_with_its_vocoded_copies(folder_dataset, tmp_path):
+    """What `synthesis/build_demo_dataset.py --real-only` writes: REAL clips in a manifest, whose FAKE side
+    is step 1's own copy-synthesis."""
+    extra = tmp_path / "debian-real"
+    for index in range(3):
+        write_clip(extra / "REAL" / "spk" / f"{index}.wav", pitch=140 + 7 * index, seed=50 + index)
+    (extra / "manifest.csv").write_text("path,label,group,source\n" + "".join(
+        f"REAL/spk/{index}.wav,real,spk,klettres\n" for index in range(3)))
+    output = tmp_path / "spec"
+    assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(extra / "manifest.csv"),
+                  "--vocode", "griffin_lim"]) == 0
+    from_extra = [r for r in read_rows(output) if r["group"].startswith("extra:")]
+    assert {r["group"] for r in from_extra} == {"extra:debian-real:spk"} and {r["split"] for r in from_extra} == {"train"}
+    assert sorted(r["label"] for r in from_extra) == ["FAKE"] * 3 + ["REAL"] * 3
+    assert all(r["vocoder"] == "griffin_lim" for r in from_extra if r["label"] == "FAKE")
+
+
 def test_extra_clips_already_in_the_input_are_not_added_twice(folder_dataset, tmp_path, capsys):
     output = tmp_path / "spec"
     assert step1(["--input", str(folder_dataset), "--output", str(output), "--extra", str(folder_dataset),
