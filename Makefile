@@ -241,6 +241,10 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v5/devset-v5-seed1
 	# stop 32: devset-v5 under degraded audio, both classes alike (MODEL_CARD.md; the images are the line above's)
 	$(PY) eval/evaluate.py --model model/pretrained/devset-v5 --data .cache/bench/external-patience16 --split test --conditions all --no-baseline --output .cache/eval/devset-v5-external-conditions
+	# stop 33: REAL speech from the Debian packages alone, and its copies, as extra training data
+	$(PY) synthesis/build_demo_dataset.py --real-only --per-class 600 --output raw_audio_dataset/debian-real --jobs 2
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-debian-real --step1='--vocode upsampling_net --copy-above 4000 --extra $(CURDIR)/raw_audio_dataset/debian-real/manifest.csv' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-debian-real --step1='--vocode upsampling_net --copy-above 4000 --extra $(CURDIR)/raw_audio_dataset/debian-real/manifest.csv' --train='--one-class'
 	$(PY) benchmarks/write_report.py
 
 app: setup
