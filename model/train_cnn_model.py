@@ -28,6 +28,7 @@ from model.cnn import ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, defau
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
+from model.sharpness import sharpness_aware_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
 from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
@@ -81,6 +82,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="the one-class head's cosine margins: REAL clips drawn within REAL of the REAL "
                              "direction, FAKE clips kept beyond FAKE (default: OC-softmax's 0.9 0.2; a lower "
                              "REAL margin leaves the REAL class a wider cone)")
+    parser.add_argument("--sam", type=float, default=0.0, metavar="RHO",
+                        help="sharpness-aware minimisation of this radius (e.g. 0.05): flatter minima, which "
+                             "aims at audio unlike the training set; twice the training time (0 = off)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
     return parser.parse_args(argv)
@@ -199,6 +203,8 @@ def train(args) -> Path:
     if args.one_class and args.pair_loss:
         raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
+    if args.sam and args.pair_loss:
+        raise ValueError("--pair-loss does not go together with --sam (the pair term has its own training step)")
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
     weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
@@ -222,6 +228,7 @@ def train(args) -> Path:
                             args.one_class, args.one_class_margins)
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
+        trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
         optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
         loss = OneClassLoss(args.one_class_margins) if logits else "binary_crossentropy"

@@ -266,6 +266,47 @@ def test_one_class_margins_set_the_saved_centre_and_bad_ones_are_refused(spectro
     assert "FAKE < REAL" in capsys.readouterr().err
 
 
+def test_a_sharpness_aware_step_descends_with_the_gradient_found_rho_uphill():
+    import tensorflow as tf
+
+    from model.sharpness import sharpness_aware_trainer
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((3,))
+    detector = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+    images = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+    labels = (images[:, 0] > 0).astype(np.float32)[:, None]
+    start = [np.array(w) for w in detector.get_weights()]
+
+    def gradients_at(weights):
+        detector.set_weights(weights)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.binary_crossentropy(labels, detector(images)))
+        return [g.numpy() for g in tape.gradient(loss, detector.trainable_variables)]
+
+    first = gradients_at(start)
+    norm = np.sqrt(sum((g ** 2).sum() for g in first))
+    uphill = gradients_at([w + 0.5 * g / norm for w, g in zip(start, first)])
+    detector.set_weights(start)
+    trainer = sharpness_aware_trainer(detector, rho=0.5)
+    trainer.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    trainer.train_on_batch(images, labels)
+    after = detector.get_weights()
+    for weight, begin, gradient in zip(after, start, uphill):
+        np.testing.assert_allclose(weight, begin - 0.1 * gradient, atol=1e-5)
+    plain_step = [begin - 0.1 * gradient for begin, gradient in zip(start, first)]
+    assert not all(np.allclose(weight, plain, atol=1e-5) for weight, plain in zip(after, plain_step))
+
+
+def test_training_with_sam_and_the_one_class_head_saves_the_detector(spectrogram_dir, tmp_path):
+    run_dir = tmp_path / "sam"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--sam", "0.05", "--one-class"]) == 0
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.name == "deepfake_cnn_compact" and model.output_shape == (None, 1)
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["sam"] == 0.05
+
+
 def test_missing_folder_is_one_clear_line(tmp_path, capsys):
     assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
     error = capsys.readouterr().err.strip()
