@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from tqdm import tqdm
 
-from eval.metrics import EvaluationError, compute_eer
+from eval.metrics import EvaluationError, operating_threshold
 from preprocessing.audio import audio_windows
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import original_images
@@ -136,5 +136,5 @@ def run_baseline(rows: pd.DataFrame, split: str, config: SpectrogramConfig,
     model = train_svm(by_split["train"], parts["train"]["y"].to_numpy())
     threshold = 0.5
     if parts["val"]["y"].nunique() == 2:
-        _, threshold = compute_eer(parts["val"]["y"], svm_p_fake(model, by_split["val"]))
+        threshold = operating_threshold(parts["val"]["y"], svm_p_fake(model, by_split["val"]))
     return parts[split], svm_p_fake(model, by_split[split]), threshold

@@ -8,6 +8,7 @@ flagged as fake). Elsewhere FAKE is the positive class (precision, recall, F1).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, logit
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix,
                              precision_recall_fscore_support, roc_auc_score)
 
@@ -61,6 +62,25 @@ def compute_eer(y, p_fake) -> tuple[float, float]:
     thresholds, frr, far = det_curve(y, p_fake)
     nearest = int(np.argmin(np.abs(frr - far)))
     return float((frr[nearest] + far[nearest]) / 2), float(thresholds[nearest])
+
+
+def operating_threshold(y, p_fake) -> float:
+    """The EER point's p_fake threshold, moved to the middle (in logit) of the gap below it.
+
+    `compute_eer`'s threshold is the score of one clip, so a new FAKE clip scored just under the
+    lowest-scored FAKE of the validation set would pass as REAL; with well separated validation
+    scores (a small set, a saturated sigmoid) that edge is far from where the classes meet. Any
+    threshold in the gap gives the same FRR and FAR on these clips; the middle leaves both sides
+    the same room.
+    """
+    p_fake = np.asarray(p_fake, dtype=np.float64)
+    _, threshold = compute_eer(y, p_fake)
+    below = p_fake[p_fake < threshold]
+    if below.size == 0:
+        return threshold
+    edge = 1e-7  # float32 sigmoids reach 0 and 1; their logits would be infinite
+    middle = float(expit((logit(np.clip(below.max(), edge, 1 - edge)) + logit(np.clip(threshold, edge, 1 - edge))) / 2))
+    return middle if below.max() < middle <= threshold else threshold
 
 
 def compute_eer_interpolated(y, p_fake) -> float:

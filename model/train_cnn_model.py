@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-from eval.metrics import compute_eer  # noqa: E402
+from eval.metrics import compute_eer, operating_threshold  # noqa: E402
 from model.cnn import ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, default_one_class, logit_model  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import make_dataset  # noqa: E402
@@ -257,7 +257,9 @@ def train(args) -> Path:
     model.save(run_dir / MODEL_FILENAME)
     raw_p_fake = model.predict(val_ds, verbose=0).ravel()
     calibration = fit_platt(val_rows["y"], raw_p_fake)
-    eer, threshold = compute_eer(val_rows["y"].to_numpy(), calibrate(raw_p_fake, calibration))
+    val_p_fake = calibrate(raw_p_fake, calibration)
+    eer, _ = compute_eer(val_rows["y"].to_numpy(), val_p_fake)
+    threshold = operating_threshold(val_rows["y"].to_numpy(), val_p_fake)
     card = RunCard(
         config=config, threshold=float(threshold), calibration=calibration, arch=args.arch, parameters=int(model.count_params()),
         best_epoch=int(val_eer.best_epoch) + 1, epochs_run=len(history.history["loss"]),

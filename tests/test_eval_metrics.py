@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from eval.evaluate import write_scores
-from eval.metrics import (EvaluationError, classification_metrics, compute_eer, compute_eer_interpolated,
+from eval.metrics import (EvaluationError, classification_metrics, compute_eer, compute_eer_interpolated, operating_threshold,
                           eer_by_group)
 
 
@@ -75,6 +75,22 @@ def test_eer_threshold_reproduces_the_nearest_det_point():
     gaps = [abs(np.subtract(*error_rates(y, p_fake, t))) for t in np.r_[np.unique(p_fake), 2.0]]
     assert abs(frr - far) == pytest.approx(min(gaps))  # no threshold gets closer to FRR = FAR
     assert 0.1 < eer < 0.4
+
+
+def test_operating_threshold_keeps_the_eer_point_and_sits_mid_gap():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    p_fake = np.round(np.clip(0.3 * y + rng.normal(0.35, 0.2, 300), 0, 1), 2)
+    threshold = operating_threshold(y, p_fake)
+    assert error_rates(y, p_fake, threshold) == error_rates(y, p_fake, compute_eer(y, p_fake)[1])
+    # separable, with saturated FAKE scores: the threshold is half-way in logit, not on a clip
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p_fake = np.array([0.01, 0.05, 0.1, 1.0, 1.0, 0.9999], dtype=np.float32)
+    threshold = operating_threshold(y, p_fake)
+    assert compute_eer(y, p_fake) == (0.0, pytest.approx(0.9999))
+    assert 0.1 < threshold < 0.9999
+    assert np.log(threshold / (1 - threshold)) == pytest.approx((np.log(0.1 / 0.9) + np.log(0.9999 / 0.0001)) / 2, rel=1e-3)
+    assert error_rates(y, p_fake, threshold) == (0.0, 0.0)
 
 
 def test_reference_eer_matches_a_one_clip_at_a_time_sweep_without_ties():
