@@ -245,6 +245,11 @@ bench: setup $(DEMO_STAMP)
 	$(PY) synthesis/build_demo_dataset.py --real-only --per-class 600 --output raw_audio_dataset/debian-real --jobs 2
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-debian-real --step1='--vocode upsampling_net --copy-above 4000 --extra $(CURDIR)/raw_audio_dataset/debian-real/manifest.csv' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-debian-real --step1='--vocode upsampling_net --copy-above 4000 --extra $(CURDIR)/raw_audio_dataset/debian-real/manifest.csv' --train='--one-class'
+	# stop 33: 60 epochs; sharpness-aware minimisation
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 60 --tag vocode-copy-above4000-one-class-epochs60 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --epochs 60 --tag vocode-copy-above4000-one-class-epochs60 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-sam005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --sam 0.05'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-sam005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --sam 0.05'
 	$(PY) benchmarks/write_report.py
 
 app: setup
