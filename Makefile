@@ -250,6 +250,10 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --epochs 60 --tag vocode-copy-above4000-one-class-epochs60 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-sam005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --sam 0.05'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-sam005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --sam 0.05'
+	# stop 34: a moving average of the weights with the one-class head
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-ema099 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-ema099 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-ema099 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
 	$(PY) benchmarks/write_report.py
 
 app: setup
