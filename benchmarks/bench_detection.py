@@ -28,9 +28,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from benchmarks.common import DEVSET, WORK, require_devset, require_external, run, save_result
 from eval.baseline import run_baseline
-from eval.metrics import compute_eer, eer_by_group
+from eval.metrics import compute_eer, eer_by_group, logit
 from inference.predictor import Predictor
-from model.calibration import logit
 from model.run import RunCard
 from model.train_cnn_model import parse_args as parse_training_args
 from preprocessing.augment import bandpass, mix_at_snr

@@ -8,13 +8,19 @@ flagged as fake). Elsewhere FAKE is the positive class (precision, recall, F1).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import expit
 from sklearn.metrics import (accuracy_score, balanced_accuracy_score, confusion_matrix,
                              precision_recall_fscore_support, roc_auc_score)
 
 
 class EvaluationError(ValueError):
     """A metric that cannot be computed on this data (the message is shown as is)."""
+
+
+def logit(p_fake) -> np.ndarray:
+    """log(p / (1 - p)), with p kept 1e-7 from 0 and 1: float32 sigmoids reach both."""
+    p = np.clip(np.asarray(p_fake, dtype=np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
 
 
 def bonafide_score(p_fake) -> np.ndarray:
@@ -78,8 +84,7 @@ def operating_threshold(y, p_fake) -> float:
     below = p_fake[p_fake < threshold]
     if below.size == 0:
         return threshold
-    edge = 1e-7  # float32 sigmoids reach 0 and 1; their logits would be infinite
-    middle = float(expit((logit(np.clip(below.max(), edge, 1 - edge)) + logit(np.clip(threshold, edge, 1 - edge))) / 2))
+    middle = float(expit((logit(below.max()) + logit(threshold)) / 2))
     return middle if below.max() < middle <= threshold else threshold
 
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from eval.metrics import logit
+
 IDENTITY = {"method": "none", "slope": 1.0, "intercept": 0.0}
-
-
-def logit(p_fake) -> np.ndarray:
-    p = np.clip(np.asarray(p_fake, dtype=np.float64), 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
 
 
 def fit_platt(y, raw_p_fake) -> dict:
