@@ -11,6 +11,8 @@
     python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v4 --step1 '--vocode none'
                                                               # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
+    python benchmarks/bench_detection.py --experiment external-ensemble --tag mel   # seeds' mean logit, from saved scores
+    python benchmarks/bench_detection.py --experiment cv-ensemble --tag mel --with-tag mel-seed2  # two runs per fold
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
 """
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import time
 from pathlib import Path
 
 import numpy as np
-from pandas import read_csv
+from pandas import DataFrame, read_csv
 from sklearn.model_selection import StratifiedGroupKFold
 
 from benchmarks.common import DEVSET, WORK, require_devset, require_external, run, save_result
@@ -325,6 +328,60 @@ def external_windows(tag: str, seeds: list[int]) -> dict:
     return results
 
 
+def saved_scores(run_name: str):
+    """A run's test scores as `score` kept them: a frame with y, p_fake, origin and attack."""
+    path = WORK / "scores" / f"{run_name}.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the experiment that trains {run_name} first")
+    return DataFrame(dict(np.load(path)))
+
+
+def ensemble_result(run_names: list[str]) -> dict:
+    """The runs' mean logit of p_fake as one score (all runs scored the same clips, in the same order)."""
+    frames = [saved_scores(name) for name in run_names]
+    if any(not frame["y"].equals(frames[0]["y"]) for frame in frames):
+        raise ValueError(f"{', '.join(run_names)} were not scored on the same clips")
+    p_fake = 1 / (1 + np.exp(-np.mean([logit(frame["p_fake"].to_numpy()) for frame in frames], axis=0)))
+    return detection_result(frames[0], p_fake)
+
+
+def summary(results: list[dict]) -> dict:
+    return {"eer": round(float(np.mean([r["eer"] for r in results])), 4),
+            "eers": [r["eer"] for r in results],
+            "by_origin": {k: round(float(np.mean([r["by_origin"][k] for r in results])), 4)
+                          for k in results[0]["by_origin"]}}
+
+
+def external_ensemble(tag: str, seeds: list[int], with_tag: str | None) -> dict:
+    """Models of the external experiment `tag` combined (mean logit): each pair of seeds and all of them,
+    against the seeds alone; with `with_tag`, each seed's model with the same seed of that setting."""
+    name = "external-{}-seed{}".format
+    results = {"single": summary([ensemble_result([name(tag, s)]) for s in seeds]),
+               "pairs of seeds": summary([ensemble_result([name(tag, a), name(tag, b)])
+                                          for a, b in itertools.combinations(seeds, 2)]),
+               f"all {len(seeds)} seeds": summary([ensemble_result([name(tag, s) for s in seeds])])}
+    if with_tag:
+        results[f"single {with_tag}"] = summary([ensemble_result([name(with_tag, s)]) for s in seeds])
+        results[f"with {with_tag}, same seed"] = summary([ensemble_result([name(tag, s), name(with_tag, s)])
+                                                          for s in seeds])
+    for label, result in results.items():
+        print(f"{label}: {result['eer']:.2%} {result['eers']}", flush=True)
+    return results
+
+
+def cv_ensemble(tag: str, with_tag: str, folds: int) -> dict:
+    """Per fold, the cv experiment's model of `tag` and that of `with_tag` (another seed, say) combined
+    (mean logit), against each alone: the mean over folds, as the cv experiment reports it."""
+    name = "cv-{}-fold{}".format
+    results = {}
+    for label, tags in ((tag, [tag]), (with_tag, [with_tag]), (f"{tag} + {with_tag}", [tag, with_tag])):
+        runs = [ensemble_result([name(t, fold) for t in tags]) for fold in range(folds)]
+        results[label] = {"folds": [{"eer": r["eer"], "by_origin": r["by_origin"]} for r in runs],
+                          **mean_over_runs(runs)}
+        print(f"{label}: {results[label]['mean_eer']:.2%}", [r["eer"] for r in runs], flush=True)
+    return results
+
+
 def cv_baselines(tag: str, folds: int) -> dict:
     """MFCC + SVM and LFCC + SVM on the folds of the cv experiment (its `tag`'s step 1 output)."""
     results = {}
@@ -357,7 +414,8 @@ def external_baselines(tag: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
-                                 "external-windows", "external-model", "cv-baselines"),
+                                 "external-windows", "external-model", "cv-baselines", "external-ensemble",
+                                 "cv-ensemble"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -368,6 +426,8 @@ def main() -> None:
     parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
                         help="cv, loso: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) "
                              "on the other folds' REAL clips, so none has heard the clips it is tested on")
+    parser.add_argument("--with-tag", help="external-ensemble, cv-ensemble: the other setting's models "
+                                           "(cv-ensemble: required; e.g. the same recipe with another --seed)")
     parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v4)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
@@ -377,6 +437,8 @@ def main() -> None:
     REUSE_RUNS = args.reuse_runs
     if args.experiment == "external-model" and not args.model:
         parser.error("external-model needs --model")
+    if args.experiment == "cv-ensemble" and not args.with_tag:
+        parser.error("cv-ensemble needs --with-tag")
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
     if args.step1 and args.experiment in ("external-model", "external-baselines"):
@@ -386,6 +448,7 @@ def main() -> None:
                + (f" --seeds {' '.join(map(str, args.seeds))}" if args.experiment == "external" or
                   (args.experiment.startswith("external-") and args.seeds != [1, 2, 3]) else "")
                + (f" --tag {args.tag}" if args.tag != "default" else "")
+               + (f" --with-tag {args.with_tag}" if args.with_tag else "")
                + (f" --model {args.model}" if args.model else "")
                + (f" --holdout-vocoders {args.holdout_vocoders}" if args.holdout_vocoders else "")
                + (f" --step1='{args.step1}'" if args.step1 else "") + (f" --train='{args.train}'" if args.train else ""))
@@ -396,6 +459,10 @@ def main() -> None:
                                args.holdout_vocoders)
     elif args.experiment == "cv-baselines":
         result = cv_baselines(args.tag, args.folds)
+    elif args.experiment == "cv-ensemble":
+        result = cv_ensemble(args.tag, args.with_tag, args.folds)
+    elif args.experiment == "external-ensemble":
+        result = external_ensemble(args.tag, args.seeds, args.with_tag)
     elif args.experiment == "external-windows":
         result = external_windows(args.tag, args.seeds)
     elif args.experiment == "external-stress":
@@ -410,6 +477,7 @@ def main() -> None:
     else:
         result = loso_experiment(manifest, args.epochs, train_flags, step1_flags, args.tag, args.holdout_vocoders)
     name = f"external-model-{Path(args.model).name}" if args.experiment == "external-model" else f"{args.experiment}-{args.tag}"
+    name += f"-with-{args.with_tag}" if args.with_tag else ""
     save_result(name, command,
                 {"step1_flags": args.step1, "train_flags": args.train, "devset": str(DEVSET), "results": result})
 

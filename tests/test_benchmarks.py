@@ -106,3 +106,25 @@ def test_vocoder_copies_score_distance_for_a_changed_spectrum_and_flatness_for_l
     assert figures["identity"]["log_spectral_distance_db"] == pytest.approx(0, abs=1e-6)
     assert figures["breathy"]["log_spectral_distance_db"] > 5
     assert figures["identity"]["flatness_below_4khz"] < 0.5 * figures["breathy"]["flatness_below_4khz"]
+
+
+def test_an_ensemble_averages_the_members_logits_and_refuses_runs_scored_on_other_clips(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(bench_detection, "WORK", tmp_path)
+    (tmp_path / "scores").mkdir()
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    # each member ranks one REAL clip above one FAKE clip, a different pair each; their mean logit ranks all right
+    members = {"a": [0.1, 0.2, 0.3, 0.8, 0.7, 0.85, 0.9, 0.95], "b": [0.8, 0.2, 0.3, 0.1, 0.85, 0.7, 0.9, 0.95]}
+    for name, p_fake in members.items():
+        np.savez(tmp_path / "scores" / f"{name}.npz", y=y, p_fake=np.array(p_fake), origin=np.array(["x"] * 8),
+                 attack=np.array(["bonafide"] * 4 + ["A01"] * 4))
+    assert bench_detection.ensemble_result(["a"])["eer"] > 0 and bench_detection.ensemble_result(["b"])["eer"] > 0
+    both = bench_detection.ensemble_result(["a", "b"])
+    assert both["eer"] == 0 and both["by_origin"] == {"x": 0} and both["by_attack"] == {"A01": 0}
+    np.savez(tmp_path / "scores" / "c.npz", y=y[::-1], p_fake=np.full(8, 0.5), origin=np.array(["x"] * 8),
+             attack=np.array(["bonafide"] * 8))
+    with pytest.raises(ValueError, match="same clips"):
+        bench_detection.ensemble_result(["a", "c"])
+    with pytest.raises(FileNotFoundError, match="missing"):
+        bench_detection.ensemble_result(["a", "d"])
