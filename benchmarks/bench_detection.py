@@ -12,7 +12,6 @@
                                                               # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
     python benchmarks/bench_detection.py --experiment external-ensemble --tag mel   # seeds' mean logit, from saved scores
-    python benchmarks/bench_detection.py --experiment cv-ensemble --tag mel --with-tag mel-seed2  # two runs per fold
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
 """
@@ -369,19 +368,6 @@ def external_ensemble(tag: str, seeds: list[int], with_tag: str | None) -> dict:
     return results
 
 
-def cv_ensemble(tag: str, with_tag: str, folds: int) -> dict:
-    """Per fold, the cv experiment's model of `tag` and that of `with_tag` (another seed, say) combined
-    (mean logit), against each alone: the mean over folds, as the cv experiment reports it."""
-    name = "cv-{}-fold{}".format
-    results = {}
-    for label, tags in ((tag, [tag]), (with_tag, [with_tag]), (f"{tag} + {with_tag}", [tag, with_tag])):
-        runs = [ensemble_result([name(t, fold) for t in tags]) for fold in range(folds)]
-        results[label] = {"folds": [{"eer": r["eer"], "by_origin": r["by_origin"]} for r in runs],
-                          **mean_over_runs(runs)}
-        print(f"{label}: {results[label]['mean_eer']:.2%}", [r["eer"] for r in runs], flush=True)
-    return results
-
-
 def cv_baselines(tag: str, folds: int) -> dict:
     """MFCC + SVM and LFCC + SVM on the folds of the cv experiment (its `tag`'s step 1 output)."""
     results = {}
@@ -414,8 +400,7 @@ def external_baselines(tag: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
-                                 "external-windows", "external-model", "cv-baselines", "external-ensemble",
-                                 "cv-ensemble"),
+                                 "external-windows", "external-model", "cv-baselines", "external-ensemble"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -426,8 +411,7 @@ def main() -> None:
     parser.add_argument("--holdout-vocoders", type=int, default=0, metavar="STEPS",
                         help="cv, loso: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) "
                              "on the other folds' REAL clips, so none has heard the clips it is tested on")
-    parser.add_argument("--with-tag", help="external-ensemble, cv-ensemble: the other setting's models "
-                                           "(cv-ensemble: required; e.g. the same recipe with another --seed)")
+    parser.add_argument("--with-tag", help="external-ensemble: also each seed's model with that setting's of the same seed")
     parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v4)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
@@ -437,8 +421,6 @@ def main() -> None:
     REUSE_RUNS = args.reuse_runs
     if args.experiment == "external-model" and not args.model:
         parser.error("external-model needs --model")
-    if args.experiment == "cv-ensemble" and not args.with_tag:
-        parser.error("cv-ensemble needs --with-tag")
     manifest = require_devset()
     step1_flags, train_flags = args.step1.split(), args.train.split()
     if args.step1 and args.experiment in ("external-model", "external-baselines"):
@@ -459,8 +441,6 @@ def main() -> None:
                                args.holdout_vocoders)
     elif args.experiment == "cv-baselines":
         result = cv_baselines(args.tag, args.folds)
-    elif args.experiment == "cv-ensemble":
-        result = cv_ensemble(args.tag, args.with_tag, args.folds)
     elif args.experiment == "external-ensemble":
         result = external_ensemble(args.tag, args.seeds, args.with_tag)
     elif args.experiment == "external-windows":

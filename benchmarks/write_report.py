@@ -83,7 +83,8 @@ def cv_section(results: list[dict]) -> list[str]:
 def external_section(loaded: dict) -> list[str]:
     """external-<tag>.json (CNN, 3 seeds), external-baselines-*, -stress-*, -windows-*."""
     trained = {k: v for k, v in loaded.items() if k.startswith("external-")
-               and not k.startswith(("external-baselines", "external-stress", "external-windows", "external-model"))}
+               and not k.startswith(("external-baselines", "external-stress", "external-windows", "external-model",
+                                           "external-ensemble"))}
     if not trained:
         return []
     lines = ["## Generalisation: trained on the whole devset, tested on the external set", "",
@@ -139,6 +140,17 @@ def external_section(loaded: dict) -> list[str]:
                 lines.append(f"| `{name}` | **{pct(row['eer'])}** | " + " | ".join(pct(row["by_origin"].get(o)) for o in origins)
                              + f" | {pct(row['error_rate_at_threshold'])} | {pct(row['stress']['fakes degraded'])} | "
                              f"{pct(row['stress']['reals degraded'])} |")
+    ensembles = {k.split("-", 2)[2]: v for k, v in loaded.items() if k.startswith("external-ensemble")}
+    if ensembles:
+        lines += ["", "Ensembles: the mean logit of several trained models' p_fake as one score, from the saved scores "
+                  "of an external experiment's seeds (each pair of seeds, all of them), against the seeds alone:", ""]
+        lines += [line for result in ensembles.values() for line in header(result)]
+        lines += ["| setting | models combined | EER per combination | mean | " + " | ".join(origins) + " |",
+                  "|---" * (4 + len(origins)) + "|"]
+        for tag, result in ensembles.items():
+            for name, row in result["results"].items():
+                lines.append(f"| {tag} | {name} | " + ", ".join(pct(e) for e in row["eers"]) + f" | **{pct(row['eer'])}** | "
+                             + " | ".join(pct(row["by_origin"].get(o)) for o in origins) + " |")
     for key, result in loaded.items():
         if key.startswith("external-windows"):
             mean = result["results"]["mean"]
