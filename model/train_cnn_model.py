@@ -87,6 +87,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "aims at audio unlike the training set; twice the training time (0 = off)")
     parser.add_argument("--mixed-precision", action="store_true", help="float16 compute on a GPU")
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--deterministic", action="store_true",
+                        help="the same seed and data give the same model, weight for weight (TensorFlow's op "
+                             "determinism); without it two runs of one seed differ by a few EER points")
     return parser.parse_args(argv)
 
 
@@ -277,8 +280,11 @@ def train(args) -> Path:
 
 
 def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.deterministic:
+        tf.config.experimental.enable_op_determinism()  # for the whole process: a training script is one
     try:
-        train(parse_args(argv))
+        train(args)
     except (DatasetError, ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

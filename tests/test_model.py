@@ -4,6 +4,9 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -415,3 +418,16 @@ def test_training_reads_step1_pngs_as_the_pixels_prediction_sees(spectrogram_dir
         predicted_on = load_image_array(path, config)
         assert np.array_equal(trained_on.numpy().astype(np.uint8), predicted_on)
         assert np.isin(rgb_codes(predicted_on), colours).all() and predicted_on.std() > 0
+
+
+def test_deterministic_training_gives_the_same_weights_twice(spectrogram_dir, tmp_path):
+    # In fresh processes: op determinism is process-wide, and other tests train without it.
+    weights = []
+    for run in ("first", "second"):
+        subprocess.run([sys.executable, "model/train_cnn_model.py", "--data", str(spectrogram_dir), "--output",
+                        str(tmp_path / run), "--epochs", "2", "--batch-size", "8", "--deterministic"],
+                       check=True, capture_output=True, cwd=Path(__file__).resolve().parent.parent)
+        weights.append(keras.saving.load_model(tmp_path / run / "model.keras", safe_mode=True).get_weights())
+    assert len(weights[0]) == len(weights[1]) > 0
+    for first, second in zip(*weights):
+        np.testing.assert_array_equal(first, second)
