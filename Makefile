@@ -254,6 +254,14 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-ema099 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-ema099 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-ema099 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --ema 0.99'
+	# stop 35: the default trained again (a run does not repeat), compact-stats with the one-class head, ensembles
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-rerun --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-rerun --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --arch compact-stats'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-stats --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --arch compact-stats'
+	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-ema099
+	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun
+	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun --with-tag vocode-copy-above4000-one-class-stats
 	$(PY) benchmarks/write_report.py
 
 app: setup
