@@ -345,6 +345,7 @@ def ensemble_result(run_names: list[str]) -> dict:
 
 
 def summary(results: list[dict]) -> dict:
+    """Several combinations' EERs, their mean and their mean per origin."""
     return {"eer": round(float(np.mean([r["eer"] for r in results])), 4),
             "eers": [r["eer"] for r in results],
             "by_origin": {k: round(float(np.mean([r["by_origin"][k] for r in results])), 4)
