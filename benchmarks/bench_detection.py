@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from pandas import DataFrame, read_csv
+from scipy.special import expit
 from sklearn.model_selection import StratifiedGroupKFold
 
 from benchmarks.common import DEVSET, WORK, require_devset, require_external, run, save_result
@@ -340,32 +341,26 @@ def ensemble_result(run_names: list[str]) -> dict:
     frames = [saved_scores(name) for name in run_names]
     if any(not frame["y"].equals(frames[0]["y"]) for frame in frames):
         raise ValueError(f"{', '.join(run_names)} were not scored on the same clips")
-    p_fake = 1 / (1 + np.exp(-np.mean([logit(frame["p_fake"].to_numpy()) for frame in frames], axis=0)))
+    p_fake = expit(np.mean([logit(frame["p_fake"].to_numpy()) for frame in frames], axis=0))
     return detection_result(frames[0], p_fake)
-
-
-def summary(results: list[dict]) -> dict:
-    """Several combinations' EERs, their mean and their mean per origin."""
-    return {"eer": round(float(np.mean([r["eer"] for r in results])), 4),
-            "eers": [r["eer"] for r in results],
-            "by_origin": {k: round(float(np.mean([r["by_origin"][k] for r in results])), 4)
-                          for k in results[0]["by_origin"]}}
 
 
 def external_ensemble(tag: str, seeds: list[int], with_tag: str | None) -> dict:
     """Models of the external experiment `tag` combined (mean logit): each pair of seeds and all of them,
     against the seeds alone; with `with_tag`, each seed's model with the same seed of that setting."""
     name = "external-{}-seed{}".format
-    results = {"single": summary([ensemble_result([name(tag, s)]) for s in seeds]),
-               "pairs of seeds": summary([ensemble_result([name(tag, a), name(tag, b)])
-                                          for a, b in itertools.combinations(seeds, 2)]),
-               f"all {len(seeds)} seeds": summary([ensemble_result([name(tag, s) for s in seeds])])}
+    combinations = {"single": [[name(tag, s)] for s in seeds],
+                    "pairs of seeds": [[name(tag, a), name(tag, b)] for a, b in itertools.combinations(seeds, 2)],
+                    f"all {len(seeds)} seeds": [[name(tag, s) for s in seeds]]}
     if with_tag:
-        results[f"single {with_tag}"] = summary([ensemble_result([name(with_tag, s)]) for s in seeds])
-        results[f"with {with_tag}, same seed"] = summary([ensemble_result([name(tag, s), name(with_tag, s)])
-                                                          for s in seeds])
+        combinations[f"single {with_tag}"] = [[name(with_tag, s)] for s in seeds]
+        combinations[f"with {with_tag}, same seed"] = [[name(tag, s), name(with_tag, s)] for s in seeds]
+    results = {}
+    for label, members in combinations.items():
+        runs = [ensemble_result(names) for names in members]
+        results[label] = {"eers": [run["eer"] for run in runs], **mean_over_runs(runs)}
     for label, result in results.items():
-        print(f"{label}: {result['eer']:.2%} {result['eers']}", flush=True)
+        print(f"{label}: {result['mean_eer']:.2%} {result['eers']}", flush=True)
     return results
 
 

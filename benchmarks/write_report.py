@@ -149,8 +149,8 @@ def external_section(loaded: dict) -> list[str]:
                   "|---" * (4 + len(origins)) + "|"]
         for tag, result in ensembles.items():
             for name, row in result["results"].items():
-                lines.append(f"| {tag} | {name} | " + ", ".join(pct(e) for e in row["eers"]) + f" | **{pct(row['eer'])}** | "
-                             + " | ".join(pct(row["by_origin"].get(o)) for o in origins) + " |")
+                lines.append(f"| {tag} | {name} | " + ", ".join(pct(e) for e in row["eers"]) + f" | **{pct(row['mean_eer'])}** | "
+                             + " | ".join(pct(row["mean_by_origin"].get(o)) for o in origins) + " |")
     for key, result in loaded.items():
         if key.startswith("external-windows"):
             mean = result["results"]["mean"]
