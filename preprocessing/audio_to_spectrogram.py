@@ -65,6 +65,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     windows.add_argument("--all-segments", action="store_true", help="every window of long recordings")
     parser.add_argument("--augment", type=int, default=0,
                         help="extra random-channel copies of each TRAINING window (both classes)")
+    parser.add_argument("--clean-copies", action="store_true",
+                        help="--augment's channels for the clips only, not for their vocoded copies: a band limit "
+                             "below --copy-above would leave a copy its original's twin, labelled FAKE")
     parser.add_argument("--vocode", nargs="+", default=DEFAULT_VOCODERS, metavar="NAME",
                         help="add a FAKE copy of each REAL TRAINING clip re-synthesised by each vocoder "
                              f"(copy-synthesis; default: {' '.join(DEFAULT_VOCODERS)}, the shipped neural vocoder; "
@@ -122,11 +125,11 @@ def _error_row(base: dict, error: Exception) -> dict:
 
 
 def _image_rows(job: dict, base: dict, audio: Audio, suffix: str, rng: np.random.Generator,
-                first_variant: int) -> list[dict]:
+                first_variant: int, augment: int) -> list[dict]:
     """Save the images of one version of a clip (the audio as decoded, or a vocoded copy) and of its
-    `--augment` random channels, numbered from `first_variant`."""
+    `augment` random channels, numbered from `first_variant`."""
     config = job["config"]
-    channels = [None] + [functools.partial(random_channel, rng=rng)] * job["augment"]
+    channels = [None] + [functools.partial(random_channel, rng=rng)] * augment
     rows = []
     for channel_index, channel in enumerate(channels):
         _, images = audio_to_images(audio, config, job["max_windows"], channel)
@@ -156,7 +159,8 @@ def process_clip(job: dict) -> list[dict]:
     clip_seed = [job["seed"], zlib.crc32(clip["key"].encode())]
     try:
         audio = load_audio(clip["path"], config)
-        rows = _image_rows(job, base, audio, "", np.random.default_rng(clip_seed), first_variant=0)
+        rows = _image_rows(job, base, audio, "", np.random.default_rng(clip_seed), first_variant=0,
+                          augment=job["augment"])
     except Exception as error:  # any bad file becomes a row with its reason
         return [_error_row(base, error)]
     versions = 1 + job["augment"]  # images per version of the clip and window
@@ -172,7 +176,8 @@ def process_clip(job: dict) -> list[dict]:
             if job["copy_above"] and name not in UNALIGNED_VOCODERS:  # nothing lines up to splice
                 samples = splice_above(samples, audio.samples, config.sample_rate, crossover(job["copy_above"], rng))
             rows += _image_rows(job, copy, dataclasses.replace(audio, samples=samples), f"_voc-{name}", rng,
-                                first_variant=index * versions)
+                                first_variant=index * versions,
+                                augment=0 if job["clean_copies"] else job["augment"])
         except Exception as error:  # a vocoder that fails on this clip loses only its copy
             rows.append(_error_row(copy, error))
     return rows
@@ -277,6 +282,8 @@ def main(argv=None) -> int:
         options["copy_above"] = args.copy_above
     if len(args.vocode) > 1 and args.vocode_turns:
         options["vocode_turns"] = True
+    if args.augment and args.vocode and args.clean_copies:
+        options["clean_copies"] = True
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
     options_file = output / "build_options.json"
@@ -294,7 +301,8 @@ def main(argv=None) -> int:
         job = {"config": config, "clip": record, "stem": stem, "output": output, "seed": args.seed,
                "max_windows": max_windows, "augment": args.augment if training else 0, "vocoders": vocoders,
                "vocoder_model": args.vocoder_model[network_copies % len(args.vocoder_model)],
-               "match_spectrum": args.match_spectrum, "copy_above": args.copy_above}
+               "match_spectrum": args.match_spectrum, "copy_above": args.copy_above,
+               "clean_copies": args.clean_copies}
         copied += bool(vocoders)
         network_copies += bool(MODEL_VOCODERS & set(vocoders))
         if is_up_to_date(old.get(str(clip.path), []), record, output, job["vocoders"]):

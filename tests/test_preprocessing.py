@@ -612,3 +612,17 @@ def test_extra_clips_already_in_the_input_are_not_added_twice(folder_dataset, tm
 def test_bad_image_settings_are_one_line_errors(folder_dataset, tmp_path):
     with pytest.raises(SystemExit, match="n_mels .* must equal image_size"):
         step1(["--input", str(folder_dataset), "--output", str(tmp_path / "s"), "--n-mels", "64"])
+
+
+def test_clean_copies_keep_augmentation_for_the_clips_only(tmp_path):
+    root = make_folder_dataset(tmp_path / "audio", per_class=4)
+    output = tmp_path / "spec"
+    assert step1(["--input", str(root), "--output", str(output), "--vocode", "griffin_lim", "--augment", "1",
+                  "--clean-copies"]) == 0
+    rows = read_rows(output)
+    copies = [r for r in rows if r["vocoder"]]
+    train_clips = [r for r in rows if not r["vocoder"] and r["split"] == "train"]
+    assert copies and {r["variant"] for r in copies} == {"2"}  # variant 3 would be the copy's channel
+    assert {r["variant"] for r in train_clips} == {"0", "1"}  # both classes still get their channel
+    assert {r["label"] for r in train_clips if r["variant"] == "1"} == {"REAL", "FAKE"}
+    assert json.loads((output / "build_options.json").read_text())["clean_copies"] is True
