@@ -80,6 +80,18 @@ def cv_section(results: list[dict]) -> list[str]:
     return lines + [""]
 
 
+def gap(stress: dict, channel: str) -> str:
+    """The stress test's gap for one channel: EER with only the fakes through it minus with only the reals."""
+    return f"{100 * (stress[f'fakes {channel}'] - stress[f'reals {channel}']):+.1f} points"
+
+
+def stress_part(stress: dict, channel: str) -> str:
+    """'fakes / reals (gap)' for one part of the stress channel, or '-' in results from before it was measured."""
+    if f"fakes {channel}" not in stress:
+        return "-"
+    return f"{pct(stress[f'fakes {channel}'])} / {pct(stress[f'reals {channel}'])} ({gap(stress, channel)})"
+
+
 def external_section(loaded: dict) -> list[str]:
     """external-<tag>.json (CNN, 3 seeds), external-baselines-*, -stress-*, -windows-*."""
     trained = {k: v for k, v in loaded.items() if k.startswith("external-")
@@ -121,25 +133,29 @@ def external_section(loaded: dict) -> list[str]:
                   "like recordings) and gets better when the reals are. gap = the first minus the second. Mean EER "
                   "over the 3 seeds:", ""]
         lines += [line for result in stress.values() for line in header(result)]
-        lines += ["| setting | clean | fakes degraded | reals degraded | gap |", "|---|---|---|---|---|"]
+        lines += ["Where measured (the stress test since 12-04), the two parts of the channel too: the noise alone and "
+                  "the band alone, each on one class (fakes / reals, and their gap).", "",
+                  "| setting | clean | fakes degraded | reals degraded | gap | noise alone | band alone |",
+                  "|---|---|---|---|---|---|---|"]
         for tag, result in stress.items():
             mean = result["results"]["mean"]
-            gap = mean["fakes degraded"] - mean["reals degraded"]
             lines.append(f"| {tag} | {pct(mean['clean'])} | {pct(mean['fakes degraded'])} | "
-                         f"{pct(mean['reals degraded'])} | {100 * gap:+.1f} points |")
+                         f"{pct(mean['reals degraded'])} | {gap(mean, 'degraded')} | "
+                         f"{stress_part(mean, 'noisy')} | {stress_part(mean, 'band-limited')} |")
     models = {k: v for k, v in loaded.items() if k.startswith("external-model")}
     if models:
         lines += ["", "Saved models on the same external clips, one run each (the shipped ones, `model/pretrained/`, and "
                   "candidates that were not shipped: see the notes): EER, error at the model's own threshold, and the "
                   "stress test above (only the fakes / only the reals degraded):", ""]
         lines += [line for result in models.values() for line in header(result)]
-        lines += ["| model | EER | " + " | ".join(origins) + " | error at threshold | fakes degraded | reals degraded |",
-                  "|---" * (5 + len(origins)) + "|"]
+        lines += ["| model | EER | " + " | ".join(origins) + " | error at threshold | fakes degraded | reals degraded "
+                  "| noise alone | band alone |", "|---" * (7 + len(origins)) + "|"]
         for result in models.values():
             for name, row in result["results"].items():
                 lines.append(f"| `{name}` | **{pct(row['eer'])}** | " + " | ".join(pct(row["by_origin"].get(o)) for o in origins)
                              + f" | {pct(row['error_rate_at_threshold'])} | {pct(row['stress']['fakes degraded'])} | "
-                             f"{pct(row['stress']['reals degraded'])} |")
+                             f"{pct(row['stress']['reals degraded'])} | {stress_part(row['stress'], 'noisy')} | "
+                             f"{stress_part(row['stress'], 'band-limited')} |")
     ensembles = {k.split("-", 2)[2]: v for k, v in loaded.items() if k.startswith("external-ensemble")}
     if ensembles:
         lines += ["", "Ensembles: the mean logit of several trained models' p_fake as one score, from the saved scores "

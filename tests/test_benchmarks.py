@@ -72,6 +72,27 @@ def test_loso_holdout_vocoders_never_heard_the_source_they_are_tested_on(tmp_pat
         assert heard[model] and not any(Path(path).name.startswith(held_out) for path in heard[model])
 
 
+def test_the_stress_channel_and_its_parts():
+    import numpy as np
+    from scipy import signal
+
+    rate = 16000
+    tone = np.sin(2 * np.pi * 6000 * np.arange(rate) / rate).astype(np.float32)  # above the telephone band
+
+    def power_above(samples, hz):
+        freqs, power = signal.welch(samples, rate, nperseg=1024)
+        return power[freqs > hz].sum() / power.sum()
+
+    rng = lambda: np.random.default_rng(0)  # noqa: E731
+    noisy = bench_detection.one_sided_channel(tone, rate, rng(), band=False)
+    band_limited = bench_detection.one_sided_channel(tone, rate, rng(), noise=False)
+    both = bench_detection.one_sided_channel(tone, rate, rng())
+    assert 15 <= 10 * np.log10(np.mean(tone ** 2) / np.mean((noisy - tone) ** 2)) <= 30  # the SNR drawn
+    assert power_above(noisy, 4000) > 0.9  # no band limit: the tone stays
+    assert np.sqrt(np.mean(band_limited ** 2)) < 0.01  # the band removes a 6 kHz tone
+    assert power_above(both, 4000) < 0.01 and np.mean(both ** 2) > np.mean(band_limited ** 2)  # noise inside the band
+
+
 def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_settings(trained_run, spectrogram_dir,
                                                                                      tmp_path, monkeypatch):
     monkeypatch.setattr(bench_detection, "WORK", tmp_path)
@@ -79,7 +100,8 @@ def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_sett
     result = bench_detection.external_model(trained_run, "same")[str(trained_run)]
     assert result["images"] > 0 and 0 <= result["error_rate_at_threshold"] <= 1
     stress = result["stress"]
-    assert set(stress) == {"clean", "fakes degraded", "reals degraded"}
+    assert set(stress) == {"clean"} | {f"{cls} {channel}" for cls in ("fakes", "reals")
+                                       for channel in ("degraded", "noisy", "band-limited")}
     assert stress["clean"] == result["eer"]  # the clean figure is the plain EER
     assert all(0 <= value <= 1 for value in stress.values())
 
