@@ -262,6 +262,10 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-ema099
 	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun
 	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun --with-tag vocode-copy-above4000-one-class-stats
+	# stop 36: channel randomisation for the clips but not their copies (the stress test now also splits
+	# noise and band; the external-model lines above for devset-v4 and -v5 give those columns when rerun)
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
 	$(PY) benchmarks/write_report.py
 
 app: setup
