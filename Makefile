@@ -263,9 +263,10 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun
 	$(PY) benchmarks/bench_detection.py --experiment external-ensemble --tag vocode-copy-above4000-one-class-rerun --with-tag vocode-copy-above4000-one-class-stats
 	# stop 36: channel randomisation for the clips but not their copies (the stress test now also splits
-	# noise and band; the external-model lines above for devset-v4 and -v5 give those columns when rerun)
+	# noise and band; the external-model lines above for devset-v4 and -v5 give those columns when rerun), and the default's LOSO with a second training seed
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2'
 	$(PY) benchmarks/write_report.py
 
 app: setup
