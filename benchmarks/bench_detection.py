@@ -272,9 +272,9 @@ def stress_run(predictor: Predictor, rows, clean: np.ndarray, seed: int) -> dict
     """One model's external EER clean (`clean`: its p_fake of the `rows` images), then with only the FAKE
     clips through each of `STRESS_CHANNELS`, then only the REAL ("fakes noisy", "reals band-limited", ...)."""
     run = {"clean": round(compute_eer(rows["y"], clean)[0], 4)}
+    indices_of = {"fakes": np.flatnonzero(rows["y"].to_numpy() == 1), "reals": np.flatnonzero(rows["y"].to_numpy() == 0)}
     for channel_name, parts in STRESS_CHANNELS.items():
-        for degraded, name in ((1, "fakes"), (0, "reals")):
-            indices = np.flatnonzero(rows["y"].to_numpy() == degraded)
+        for name, indices in indices_of.items():
             arrays = [predictor.windows(rows["source"][index], 1, functools.partial(
                 one_sided_channel, rng=np.random.default_rng([seed, index]), **parts))[2] for index in indices]
             p_fake = clean.copy()

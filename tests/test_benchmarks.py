@@ -83,10 +83,9 @@ def test_the_stress_channel_and_its_parts():
         freqs, power = signal.welch(samples, rate, nperseg=1024)
         return power[freqs > hz].sum() / power.sum()
 
-    rng = lambda: np.random.default_rng(0)  # noqa: E731
-    noisy = bench_detection.one_sided_channel(tone, rate, rng(), band=False)
-    band_limited = bench_detection.one_sided_channel(tone, rate, rng(), noise=False)
-    both = bench_detection.one_sided_channel(tone, rate, rng())
+    noisy = bench_detection.one_sided_channel(tone, rate, np.random.default_rng(0), band=False)
+    band_limited = bench_detection.one_sided_channel(tone, rate, np.random.default_rng(0), noise=False)
+    both = bench_detection.one_sided_channel(tone, rate, np.random.default_rng(0))
     assert 15 <= 10 * np.log10(np.mean(tone ** 2) / np.mean((noisy - tone) ** 2)) <= 30  # the SNR drawn
     assert power_above(noisy, 4000) > 0.9  # no band limit: the tone stays
     assert np.sqrt(np.mean(band_limited ** 2)) < 0.01  # the band removes a 6 kHz tone
