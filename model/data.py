@@ -1,20 +1,22 @@
 """tf.data reader for step 1's spectrogram folders, with SpecAugment-style masking, random
-truncation and mixup (all training-only, all applied to REAL and FAKE alike)."""
+truncation, random pass bands and mixup (all training-only, all applied to REAL and FAKE alike)."""
 from __future__ import annotations
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from preprocessing.augment import BAND_ORDER, HIGH_PASS_HZ, LOW_PASS_HZ
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import silence_pixel
+from preprocessing.spectrogram import band_frequencies, colormap_lut, rgb_codes, silence_pixel
 
 
 def decoder(channels: int):
-    """(path, label[, weight]) -> (float32 image in 0-255, float32 label[, weight])."""
-    def decode(path, label, *weight):
+    """(path, label, *extra) -> (float32 image in 0-255, float32 label, *extra): extra columns
+    (whether the image may be band-limited, its weight) pass through."""
+    def decode(path, label, *extra):
         image = tf.io.decode_png(tf.io.read_file(path), channels=channels)
-        return tf.cast(image, tf.float32), tf.cast(label, tf.float32), *weight
+        return tf.cast(image, tf.float32), tf.cast(label, tf.float32), *extra
     return decode
 
 
@@ -45,18 +47,77 @@ def _truncate(image, probability: float, min_frames: int, silence):
     return _fill(image, keep, silence, axis=1)
 
 
-def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int = 0,
-                   truncate: float = 0.0, min_frames: int = 16):
-    silence = tf.constant(silence_pixel(config), tf.float32)
+def level_codec(config: SpectrogramConfig):
+    """(to_levels, to_image): a decoded picture's pixels back to the dB levels (0-255) step 1
+    coloured them with, and levels to pixels again. Step 1 writes only colormap colours (PNG is
+    lossless), so the inverse is an exact look-up."""
+    if config.gray:
+        return (lambda image: tf.cast(image[..., 0], tf.int32)), (lambda levels: tf.cast(levels, tf.float32)[..., None])
+    lut = colormap_lut(config.colormap)
+    codes, levels = np.unique(rgb_codes(lut), return_index=True)
+    table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
+        tf.constant(codes, tf.int64), tf.constant(levels, tf.int32)), default_value=0)
+    colours = tf.constant(lut, tf.float32)
 
-    def augment(image, label, *weight):
+    def to_levels(image):
+        rgb = tf.cast(image, tf.int64)
+        return table.lookup(rgb[..., 0] * 65536 + rgb[..., 1] * 256 + rgb[..., 2])
+    return to_levels, lambda levels: tf.gather(colours, levels)
+
+
+def pass_band_db(row_hz, low, high, sample_rate: int):
+    """Attenuation in dB of each row (its centre frequency) by preprocessing.augment.bandpass's
+    filter from `low` to `high` Hz: the magnitude of a digital Butterworth band pass, i.e. its analog
+    prototype at the bilinear transform's warped frequencies (steeper towards Nyquist)."""
+    high = tf.minimum(high, 0.45 * sample_rate)  # as bandpass keeps it
+    warp = lambda hz: tf.tan(np.pi * hz / sample_rate)  # noqa: E731
+    lower, upper, warped = warp(low), warp(high), warp(row_hz)
+    prototype = (warped ** 2 - lower * upper) / (warped * (upper - lower))
+    return 10.0 * tf.math.log(1.0 + prototype ** (2 * BAND_ORDER)) / np.log(10.0)
+
+
+def attenuate_rows(levels, attenuation_db, levels_per_db: float):
+    """Each row's dB levels lowered by its attenuation, the floor (level 0) kept as the floor."""
+    drop = tf.cast(tf.round(tf.minimum(attenuation_db * levels_per_db, 255.0)), tf.int32)
+    return tf.maximum(levels - drop[:, None], 0)
+
+
+def _band_limit(config: SpectrogramConfig, probability: float):
+    """With `probability`, and only where an image is `limitable`, a random pass band (edges drawn
+    as step 1's `--augment` draws them, telephone to wideband) drawn on the picture: each row's dB
+    levels lowered as the filter lowers that band. Vocoded copies are not limitable: below their
+    crossover they are their original, so a copy limited there would be a REAL picture labelled FAKE."""
+    to_levels, to_image = level_codec(config)
+    row_hz = tf.constant(band_frequencies(config)[::-1], tf.float32)  # image row 0 is the top band
+    levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
+
+    def limit(image, limitable):
+        low = tf.random.uniform([], *HIGH_PASS_HZ)
+        high = tf.random.uniform([], *LOW_PASS_HZ)
+        limited = (tf.random.uniform([]) < probability) & limitable
+        return tf.cond(limited, lambda: to_image(attenuate_rows(to_levels(image), pass_band_db(row_hz, low, high, config.sample_rate),
+                                                                levels_per_db)), lambda: image)
+    return limit
+
+
+def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int = 0,
+                   truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0):
+    """The training-time augmentation as a tf.data map. With `band_limit`, each element carries
+    whether its image may be band-limited after the label; that column is used here and dropped."""
+    silence = tf.constant(silence_pixel(config), tf.float32)
+    band = _band_limit(config, band_limit) if band_limit else None
+
+    def augment(image, label, *extra):
+        if band_limit:
+            limitable, *extra = extra
+            image = band(image, tf.cast(limitable, tf.bool))
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
             image = _mask_band(image, freq_mask, 0, silence)
         if time_mask:
             image = _mask_band(image, time_mask, 1, silence)
-        return image, label, *weight
+        return image, label, *extra
     return augment
 
 
@@ -73,19 +134,24 @@ def mixup(alpha: float, seed: int):
 
 def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int = 32,
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
-                 truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None) -> tf.data.Dataset:
+                 truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
+                 band_limit: float = 0.0, limitable=None) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
-    training weight, when `weights` are given)."""
+    training weight, when `weights` are given). `band_limit` is the probability that a training
+    image whose `limitable` entry is true (all, when not given) gets a random pass band."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
+    band_limit = band_limit if training else 0.0
+    if band_limit:
+        columns += (np.ones(len(labels), bool) if limitable is None else np.asarray(limitable, bool),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
     dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        if freq_mask or time_mask or truncate:
-            dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate),
+        if freq_mask or time_mask or truncate or band_limit:
+            dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate, band_limit=band_limit),
                                   num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size)
     if training and mixup_alpha > 0:

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from model.data import decoder
 from preprocessing.config import SpectrogramConfig
+from preprocessing.manifest import is_copy
 
 
 def copy_pairs(rows) -> tuple[list[str], list[str]]:
@@ -20,7 +21,7 @@ def copy_pairs(rows) -> tuple[list[str], list[str]]:
     is paired with the REAL image of the same source file and window."""
     if "vocoder" not in rows:
         return [], []
-    made = rows["vocoder"].fillna("") != ""
+    made = is_copy(rows)
     plain = rows["variant"].astype(int) == 0  # not a channel-randomised variant
     originals = rows[~made & plain & (rows["y"] == 0)].drop_duplicates(["source", "segment"])
     pairs = rows[made].merge(originals, on=["source", "segment"], suffixes=("_copy", ""))

@@ -31,7 +31,7 @@ from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
 from model.sharpness import sharpness_aware_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
-from preprocessing.manifest import DatasetError, read_config, read_manifest  # noqa: E402
+from preprocessing.manifest import DatasetError, is_copy, read_config, read_manifest  # noqa: E402
 from preprocessing.spectrogram import load_image_array  # noqa: E402
 
 
@@ -54,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
+    parser.add_argument("--band-limit", type=float, default=0.0, metavar="PROBABILITY",
+                        help="chance that a training image, REAL or FAKE but not a vocoded copy, gets a random "
+                             "pass band (50-300 Hz to 3-7.5 kHz) painted on: rows outside it set to silence")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--centre-rows", action="store_true",
@@ -206,6 +209,8 @@ def train(args) -> Path:
     if args.one_class and args.pair_loss:
         raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
+    if not 0 <= args.band_limit <= 1:
+        raise ValueError(f"--band-limit is a probability (0-1), not {args.band_limit}")
     if args.sam and args.pair_loss:
         raise ValueError("--pair-loss does not go together with --sam (the pair term has its own training step)")
     keras.utils.set_random_seed(args.seed)
@@ -214,7 +219,8 @@ def train(args) -> Path:
                                cap=args.balance_cap)
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
-                            truncate=args.truncate, mixup_alpha=args.mixup, weights=weights)
+                            truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
+                            band_limit=args.band_limit, limitable=~is_copy(train_rows).to_numpy())
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

@@ -12,16 +12,19 @@ import soundfile as sf
 from scipy import signal
 
 CODECS = (("MP3", "MPEG_LAYER_III"), ("OGG", "VORBIS"), ("WAV", "ULAW"), ("OGG", "OPUS"))
+HIGH_PASS_HZ = (50.0, 300.0)  # a random pass band's lower edge is drawn from here,
+LOW_PASS_HZ = (3000.0, 7500.0)  # its upper edge from here (telephone to wideband)
+BAND_ORDER = 6  # Butterworth order of each edge (36 dB per octave)
 
 
 def band_limit(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
     """Random telephone-to-wideband pass band (high-pass 50-300 Hz, low-pass 3-7.5 kHz)."""
-    return bandpass(samples, sample_rate, rng.uniform(50, 300), rng.uniform(3000, 7500))
+    return bandpass(samples, sample_rate, rng.uniform(*HIGH_PASS_HZ), rng.uniform(*LOW_PASS_HZ))
 
 
 def bandpass(samples: np.ndarray, sample_rate: int, low: float, high: float) -> np.ndarray:
     """6th-order Butterworth pass band (the upper edge is kept below Nyquist)."""
-    sos = signal.butter(6, [low, min(high, 0.45 * sample_rate)], btype="bandpass", fs=sample_rate, output="sos")
+    sos = signal.butter(BAND_ORDER, [low, min(high, 0.45 * sample_rate)], btype="bandpass", fs=sample_rate, output="sos")
     return signal.sosfilt(sos, samples).astype(np.float32)
 
 

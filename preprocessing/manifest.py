@@ -110,6 +110,13 @@ def original_images(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["variant"].astype(int) == 0].reset_index(drop=True)
 
 
+def is_copy(frame: pd.DataFrame) -> pd.Series:
+    """True for rows of vocoded copies (step 1's --vocode: `vocoder` set)."""
+    if "vocoder" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["vocoder"].fillna("") != ""
+
+
 def read_config(data_dir: str | Path) -> SpectrogramConfig:
     try:
         return SpectrogramConfig.load(data_dir)
