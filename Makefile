@@ -267,6 +267,12 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-augment-clean-copies --step1='--vocode upsampling_net --copy-above 4000 --augment 1 --clean-copies' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2'
+	# stop 37: the default with three more seeds (the stress test's split for the recipe), and a random pass band
+	# drawn on the training pictures of both classes, never on the copies (step 3's --band-limit)
+	$(PY) benchmarks/bench_detection.py --experiment external --seeds 7 8 9 --tag vocode-copy-above4000-one-class-seeds789 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 7 8 9 --tag vocode-copy-above4000-one-class-seeds789 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/write_report.py
 
 app: setup
