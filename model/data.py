@@ -92,11 +92,11 @@ def _band_limit(config: SpectrogramConfig, probability: float):
     levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
 
     def limit(image, limitable):
-        low = tf.random.uniform([], *HIGH_PASS_HZ)
-        high = tf.random.uniform([], *LOW_PASS_HZ)
+        low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], *LOW_PASS_HZ)
+        attenuation_db = pass_band_db(row_hz, low, high, config.sample_rate)
         limited = (tf.random.uniform([]) < probability) & limitable
-        return tf.cond(limited, lambda: to_image(attenuate_rows(to_levels(image), pass_band_db(row_hz, low, high, config.sample_rate),
-                                                                levels_per_db)), lambda: image)
+        return tf.cond(limited, lambda: to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db)),
+                       lambda: image)
     return limit
 
 
