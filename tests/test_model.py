@@ -221,6 +221,188 @@ def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
     assert np.array_equal(augment_images(config, band_limit=0.0)(image, 0.0)[0].numpy(), image.numpy())
 
 
+def test_each_copy_is_paired_with_its_own_original(spectrogram_dir):
+    from model.pairs import copy_pairs
+
+    rows = read_manifest(spectrogram_dir, "train")
+    reals, copies = copy_pairs(rows)
+    by_path = rows.set_index("image_path")
+    assert len(copies) == (rows["vocoder"] != "").sum() > 0 and len(set(copies)) == len(copies)
+    for real, copy in zip(reals, copies):
+        assert by_path.loc[real, "y"] == 0 and by_path.loc[real, "vocoder"] == "" and by_path.loc[real, "variant"] == 0
+        assert by_path.loc[copy, "y"] == 1 and by_path.loc[copy, "vocoder"] != ""
+        assert by_path.loc[real, "source"] == by_path.loc[copy, "source"]
+    assert copy_pairs(rows[rows["vocoder"] == ""]) == ([], [])
+
+
+def test_the_pair_term_ignores_what_a_pair_shares_and_rewards_a_copy_scored_fake():
+    import tensorflow as tf
+
+    from model.pairs import pair_term
+
+    detector = build_model("compact", 32, 3)
+    image = tf.random.uniform([2, 32, 32, 3], 0, 255, seed=1)
+    with tf.GradientTape() as tape:
+        same = pair_term(detector(image, training=False), detector(image, training=False))
+    gradients = tape.gradient(same, detector.trainable_weights)
+    assert float(same) == pytest.approx(np.log(2), abs=1e-5)  # a copy scored as its original
+    assert all(g is None or float(tf.reduce_max(tf.abs(g))) < 1e-6 for g in gradients)
+    ordered = [float(pair_term(tf.constant([[0.5]]), tf.constant([[p]]))) for p in (0.2, 0.5, 0.8, 0.99)]
+    assert ordered == sorted(ordered, reverse=True) and ordered[-1] < 0.02
+
+
+def test_training_with_the_pair_term_saves_the_plain_detector(spectrogram_dir, tmp_path, capsys):
+    run_dir = tmp_path / "paired"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--pair-loss", "1", "--no-one-class"]) == 0
+    history = (run_dir / "history.csv").read_text().splitlines()[0].split(",")
+    assert "pair_loss" in history and "val_pair_loss" not in history and "val_eer" in history
+    model = keras.models.load_model(run_dir / "model.keras")
+    assert model.name != "paired_trainer" and model.output_shape == (None, 1)
+    data = copy_without(spectrogram_dir, tmp_path / "no-copies", lambda row: row["vocoder"])
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1", "--pair-loss", "1", "--no-one-class"]) == 1
+    assert "--pair-loss needs copies" in capsys.readouterr().err
+
+
+def test_one_class_head_scores_the_cosine_to_the_real_direction_with_oc_softmax_margins():
+    import tensorflow as tf
+
+    from model.cnn import OneClassScore, one_class_loss
+
+    head = OneClassScore(scale=20.0, centre=0.55)
+    head.build((None, 4))
+    head.real_direction.assign([2.0, 0.0, 0.0, 0.0])
+    embeddings = np.array([[3, 0, 0, 0], [0, 5, 0, 0], [-1, 0, 0, 0], [1, 1, 0, 0]], np.float32)
+    cosine = np.array([1.0, 0.0, -1.0, np.sqrt(0.5)])
+    logits = np.asarray(head(embeddings)).ravel()
+    np.testing.assert_allclose(logits, 20 * (0.55 - cosine), atol=1e-4)  # the length of an embedding does not count
+    softplus = lambda v: np.log1p(np.exp(v))  # noqa: E731
+    real_loss = np.asarray(one_class_loss(tf.zeros((4, 1)), tf.constant(logits[:, None]))).ravel()
+    fake_loss = np.asarray(one_class_loss(tf.ones((4, 1)), tf.constant(logits[:, None]))).ravel()
+    np.testing.assert_allclose(real_loss, softplus(20 * (0.9 - cosine)), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(fake_loss, softplus(20 * (cosine - 0.2)), rtol=1e-4, atol=1e-5)
+    detector = build_model("compact", one_class=True)
+    assert detector.count_params() <= 500_000 and detector.output_shape == (None, 1)
+
+
+def test_one_class_training_saves_the_p_fake_model_it_validated(spectrogram_dir, tmp_path, capsys):
+    run_dir = tmp_path / "one-class"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "3", "--batch-size", "8",
+                  "--one-class"]) == 0
+    with (run_dir / "history.csv").open() as stream:
+        val_eers = [float(row["val_eer"]) for row in csv.DictReader(stream)]
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.get_layer("fake_logit") is not None and model.output_shape == (None, 1)
+    val = read_manifest(spectrogram_dir, "val")
+    images = np.stack([np.asarray(keras.utils.load_img(p)) for p in val["image_path"]]).astype(np.float32)
+    p_fake = np.asarray(model.predict(images, verbose=0)).ravel()
+    assert np.all((p_fake >= 0) & (p_fake <= 1))
+    assert compute_eer(val["y"], p_fake)[0] == pytest.approx(min(val_eers), abs=1e-6)  # validated on logits
+    from sklearn.metrics import roc_auc_score
+
+    card = json.loads((run_dir / "model.json").read_text())
+    assert card["validation"]["roc_auc"] == pytest.approx(roc_auc_score(val["y"], p_fake), abs=1e-6)
+    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "run"), "--epochs", "1",
+                  "--one-class", "--pair-loss", "1"]) == 1
+    assert "needs --no-one-class" in capsys.readouterr().err
+
+
+def test_one_class_margins_set_the_saved_centre_and_bad_ones_are_refused(spectrogram_dir, tmp_path, capsys):
+    import tensorflow as tf
+
+    from model.cnn import OneClassLoss
+
+    cosine = np.array([1.0, 0.3, -0.5])
+    logits = tf.constant(20 * (0.35 - cosine)[:, None], tf.float32)
+    softplus = lambda v: np.log1p(np.exp(v))  # noqa: E731
+    loss = OneClassLoss((0.5, 0.2))  # what training compiles; labels come as (batch,)
+    assert float(loss(tf.zeros(3), logits)) == pytest.approx(softplus(20 * (0.5 - cosine)).mean(), rel=1e-4)
+    assert float(loss(tf.ones(3), logits)) == pytest.approx(softplus(20 * (cosine - 0.2)).mean(), rel=1e-4)
+    run_dir = tmp_path / "wide"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "1", "--batch-size", "8",
+                  "--one-class-margins", "0.5", "0.2"]) == 0
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.get_layer("fake_logit").centre == pytest.approx(0.35)
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["one_class_margins"] == [0.5, 0.2]
+    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), "--epochs", "1",
+                  "--one-class-margins", "0.2", "0.5"]) == 1
+    assert "FAKE < REAL" in capsys.readouterr().err
+
+
+def test_a_sharpness_aware_step_descends_with_the_gradient_found_rho_uphill():
+    import tensorflow as tf
+
+    from model.sharpness import sharpness_aware_trainer
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((3,))
+    detector = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+    images = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+    labels = (images[:, 0] > 0).astype(np.float32)[:, None]
+    start = [np.array(w) for w in detector.get_weights()]
+
+    def gradients_at(weights):
+        detector.set_weights(weights)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(keras.losses.binary_crossentropy(labels, detector(images)))
+        return [g.numpy() for g in tape.gradient(loss, detector.trainable_variables)]
+
+    first = gradients_at(start)
+    norm = np.sqrt(sum((g ** 2).sum() for g in first))
+    uphill = gradients_at([w + 0.5 * g / norm for w, g in zip(start, first)])
+    detector.set_weights(start)
+    trainer = sharpness_aware_trainer(detector, rho=0.5)
+    trainer.compile(optimizer=keras.optimizers.SGD(0.1), loss="binary_crossentropy")
+    trainer.train_on_batch(images, labels)
+    after = detector.get_weights()
+    for weight, begin, gradient in zip(after, start, uphill):
+        np.testing.assert_allclose(weight, begin - 0.1 * gradient, atol=1e-5)
+    plain_step = [begin - 0.1 * gradient for begin, gradient in zip(start, first)]
+    assert not all(np.allclose(weight, plain, atol=1e-5) for weight, plain in zip(after, plain_step))
+
+
+def test_training_with_sam_and_the_one_class_head_saves_the_detector(spectrogram_dir, tmp_path):
+    run_dir = tmp_path / "sam"
+    assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--sam", "0.05", "--one-class"]) == 0
+    model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
+    assert model.name == "deepfake_cnn_compact" and model.output_shape == (None, 1)
+    assert json.loads((run_dir / "model.json").read_text())["training_args"]["sam"] == 0.05
+
+
+def test_missing_folder_is_one_clear_line(tmp_path, capsys):
+    assert train(["--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error:") and "audio_to_spectrogram" in error and "\n" not in error
+
+
+def copy_without(spectrogram_dir, data, drop):
+    """A copy of a step 1 output whose manifest leaves out the rows where drop(row) is true."""
+    shutil.copytree(spectrogram_dir, data)
+    manifest = data / "manifest.csv"
+    rows = list(csv.DictReader(manifest.open()))
+    with manifest.open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(row for row in rows if not drop(row))
+    return data
+
+
+def test_one_class_split_is_refused(spectrogram_dir, tmp_path, capsys):
+    data = copy_without(spectrogram_dir, tmp_path / "data",
+                        lambda row: row["split"] == "val" and row["label"] == "FAKE")
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    assert "val split has no FAKE" in capsys.readouterr().err
+
+
+def test_images_made_with_other_settings_are_refused(spectrogram_dir, tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(spectrogram_dir, data)
+    SpectrogramConfig(image_size=64, n_mels=64).save(data)  # config no longer matches the 128x128 PNGs
+    assert train(["--data", str(data), "--output", str(tmp_path / "run"), "--epochs", "1"]) == 1
+    assert "model expects 64x64" in capsys.readouterr().err
+
+
 def test_training_augmentations_paint_silence_not_black():
     """Masks and truncation fill with the colour of the dB floor, as step 1 pads a short clip."""
     import tensorflow as tf
