@@ -273,6 +273,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --seeds 7 8 9 --tag vocode-copy-above4000-one-class-seeds789 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class'
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-band-limit03 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/write_report.py
 
 app: setup
