@@ -56,7 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "per step (e.g. 0.99; 0 = off)")
     parser.add_argument("--band-limit", type=float, default=0.0, metavar="PROBABILITY",
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets a random "
-                             "pass band (50-300 Hz to 3-7.5 kHz) painted on: rows outside it set to silence")
+                             "pass band (50-300 Hz to 3-7.5 kHz) drawn on: each row's dB levels lowered as the "
+                             "Butterworth filter of step 1's --augment lowers that band")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--centre-rows", action="store_true",
