@@ -1,19 +1,20 @@
 """tf.data reader for step 1's spectrogram folders, with SpecAugment-style masking, random
-truncation, random pass bands and mixup (all training-only, all applied to REAL and FAKE alike)."""
+truncation, random pass bands, random noise floors and mixup (all training-only, all applied to
+REAL and FAKE alike)."""
 from __future__ import annotations
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from preprocessing.augment import BAND_ORDER, HIGH_PASS_HZ, LOW_PASS_HZ
+from preprocessing.augment import BAND_ORDER, HIGH_PASS_HZ, LOW_PASS_HZ, NOISE_SNR_DB, low_frequency_heavy
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import band_frequencies, colormap_lut, rgb_codes, silence_pixel
+from preprocessing.spectrogram import band_frequencies, band_power, colormap_lut, rgb_codes, silence_pixel
 
 
 def decoder(channels: int):
     """(path, label, *extra) -> (float32 image in 0-255, float32 label, *extra): extra columns
-    (whether the image may be band-limited, its weight) pass through."""
+    (whether the image may take a channel, its weight) pass through."""
     def decode(path, label, *extra):
         image = tf.io.decode_png(tf.io.read_file(path), channels=channels)
         return tf.cast(image, tf.float32), tf.cast(label, tf.float32), *extra
@@ -83,34 +84,85 @@ def attenuate_rows(levels, attenuation_db, levels_per_db: float):
 
 
 def _band_limit(config: SpectrogramConfig, probability: float):
-    """With `probability`, and only where an image is `limitable`, a random pass band (edges drawn
-    as step 1's `--augment` draws them, telephone to wideband) drawn on the picture: each row's dB
-    levels lowered as the filter lowers that band. Vocoded copies are not limitable: below their
-    crossover they are their original, so a copy limited there would be a REAL picture labelled FAKE."""
+    """With `probability`, a random pass band (edges drawn as step 1's `--augment` draws them,
+    telephone to wideband) drawn on the picture: each row's dB levels lowered as the filter lowers
+    that band."""
     to_levels, to_image = level_codec(config)
     row_hz = tf.constant(band_frequencies(config)[::-1], tf.float32)  # image row 0 is the top band
     levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
 
-    def limit(image, limitable):
+    def limit(image):
         low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], *LOW_PASS_HZ)
         attenuation_db = pass_band_db(row_hz, low, high, config.sample_rate)
-        limited = (tf.random.uniform([]) < probability) & limitable
-        return tf.cond(limited, lambda: to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db)),
+        return tf.cond(tf.random.uniform([]) < probability,
+                       lambda: to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db)),
                        lambda: image)
     return limit
 
 
+def noise_bank(config: SpectrogramConfig, count: int = 16, seed: int = 0) -> np.ndarray:
+    """(count, rows, frames) band power, in image row order, of noise at the RMS level step 1
+    normalises each window to, made by step 1's own spectrogram: even entries white, odd ones
+    low-frequency heavy (step 1's `--augment` noises). Its frame-to-frame texture is real noise's."""
+    rng = np.random.default_rng(seed)
+    target_rms = 10 ** (config.target_rms_dbfs / 20)
+    bank = []
+    for index in range(count):
+        noise = rng.standard_normal(config.clip_samples)
+        noise = low_frequency_heavy(noise) if index % 2 else noise
+        bank.append(band_power(noise * (target_rms / np.sqrt(np.mean(noise ** 2))), config)[::-1])
+    return np.stack(bank).astype(np.float32)
+
+
+def add_noise_floor(levels, noise_power, snr_db, config: SpectrogramConfig):
+    """A picture's dB levels (0-255) with noise of band power `noise_power` (at the normalised RMS
+    level) mixed in `snr_db` below the speech, then the mixture brought back to the normalised
+    level, as step 1 would picture the noisy audio (band powers add; level 0 holds no power)."""
+    levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
+    power = tf.where(levels > 0, 10.0 ** ((tf.cast(levels, tf.float32) / levels_per_db + config.db_floor) / 10), 0.0)
+    noise_share = 10.0 ** (-snr_db / 10)
+    mixed = (power + noise_power * noise_share) / (1 + noise_share)
+    db = 10.0 * tf.math.log(tf.maximum(mixed, 1e-30)) / np.log(10.0)
+    return tf.cast(tf.round((tf.clip_by_value(db, config.db_floor, config.db_ceiling) - config.db_floor)
+                            * levels_per_db), tf.int32)
+
+
+def _noise_floor(config: SpectrogramConfig, probability: float):
+    """With `probability`, noise (white or low-frequency heavy, a random stretch of the bank) at a
+    random SNR (as step 1's `--augment` draws it) mixed into the picture. Needs pictures whose level
+    is known: step 1's level normalisation and dB re full scale."""
+    if not config.normalize_level or config.db_reference != "full_scale":
+        raise ValueError("--noise-floor needs images made with level normalisation and dB re full scale "
+                         "(step 1's defaults): otherwise a picture's speech level is unknown")
+    to_levels, to_image = level_codec(config)
+    bank = tf.constant(noise_bank(config))
+
+    def add(image):
+        noise_power = tf.roll(bank[tf.random.uniform([], 0, bank.shape[0], tf.int32)],
+                              tf.random.uniform([], 0, bank.shape[2], tf.int32), axis=1)
+        snr_db = tf.random.uniform([], *NOISE_SNR_DB)
+        return tf.cond(tf.random.uniform([]) < probability,
+                       lambda: to_image(add_noise_floor(to_levels(image), noise_power, snr_db, config)),
+                       lambda: image)
+    return add
+
+
 def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int = 0,
-                   truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0):
-    """The training-time augmentation as a tf.data map. With `band_limit`, each element carries
-    whether its image may be band-limited after the label; that column is used here and dropped."""
+                   truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0,
+                   noise_floor: float = 0.0):
+    """The training-time augmentation as a tf.data map. With `band_limit` or `noise_floor`, each
+    element carries whether its image may take a channel after the label; that column is used here
+    and dropped. Vocoded copies may not: below their crossover they are their original, so a copy
+    band-limited there, or drowned in noise above it, is a REAL picture labelled FAKE."""
     silence = tf.constant(silence_pixel(config), tf.float32)
-    band = _band_limit(config, band_limit) if band_limit else None
+    channels = [make(config, chance) for make, chance in ((_band_limit, band_limit), (_noise_floor, noise_floor))
+                if chance]
 
     def augment(image, label, *extra):
-        if band_limit:
-            limitable, *extra = extra
-            image = band(image, tf.cast(limitable, tf.bool))
+        if channels:
+            degradable, *extra = extra
+            for channel in channels:
+                image = tf.cond(tf.cast(degradable, tf.bool), lambda: channel(image), lambda: image)
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
@@ -135,23 +187,25 @@ def mixup(alpha: float, seed: int):
 def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int = 32,
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
-                 band_limit: float = 0.0, limitable=None) -> tf.data.Dataset:
+                 band_limit: float = 0.0, noise_floor: float = 0.0, degradable=None) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
-    training weight, when `weights` are given). `band_limit` is the probability that a training
-    image whose `limitable` entry is true (all, when not given) gets a random pass band."""
+    training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
+    a training image whose `degradable` entry is true (all, when not given) gets a random pass band
+    or a random noise floor."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
-    band_limit = band_limit if training else 0.0
-    if band_limit:
-        columns += (np.ones(len(labels), bool) if limitable is None else np.asarray(limitable, bool),)
+    band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)
+    if band_limit or noise_floor:
+        columns += (np.ones(len(labels), bool) if degradable is None else np.asarray(degradable, bool),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
     dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        if freq_mask or time_mask or truncate or band_limit:
-            dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate, band_limit=band_limit),
+        if freq_mask or time_mask or truncate or band_limit or noise_floor:
+            dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate, band_limit=band_limit,
+                                                 noise_floor=noise_floor),
                                   num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size)
     if training and mixup_alpha > 0:

@@ -58,6 +58,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets a random "
                              "pass band (50-300 Hz to 3-7.5 kHz) drawn on: each row's dB levels lowered as the "
                              "Butterworth filter of step 1's --augment lowers that band")
+    parser.add_argument("--noise-floor", type=float, default=0.0, metavar="PROBABILITY",
+                        help="chance that a training image, REAL or FAKE but not a vocoded copy, gets noise (white "
+                             "or low-frequency heavy, 5-40 dB below the speech, as step 1's --augment adds it) "
+                             "mixed into its band powers, so that a noise floor tells neither class")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--centre-rows", action="store_true",
@@ -210,8 +214,9 @@ def train(args) -> Path:
     if args.one_class and args.pair_loss:
         raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
-    if not 0 <= args.band_limit <= 1:
-        raise ValueError(f"--band-limit is a probability (0-1), not {args.band_limit}")
+    for flag, chance in (("--band-limit", args.band_limit), ("--noise-floor", args.noise_floor)):
+        if not 0 <= chance <= 1:
+            raise ValueError(f"{flag} is a probability (0-1), not {chance}")
     if args.sam and args.pair_loss:
         raise ValueError("--pair-loss does not go together with --sam (the pair term has its own training step)")
     keras.utils.set_random_seed(args.seed)
@@ -221,7 +226,8 @@ def train(args) -> Path:
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
-                            band_limit=args.band_limit, limitable=~is_copy(train_rows).to_numpy())
+                            band_limit=args.band_limit, noise_floor=args.noise_floor,
+                            degradable=~is_copy(train_rows).to_numpy())
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

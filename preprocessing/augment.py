@@ -15,6 +15,7 @@ CODECS = (("MP3", "MPEG_LAYER_III"), ("OGG", "VORBIS"), ("WAV", "ULAW"), ("OGG",
 HIGH_PASS_HZ = (50.0, 300.0)  # a random pass band's lower edge is drawn from here,
 LOW_PASS_HZ = (3000.0, 7500.0)  # its upper edge from here (telephone to wideband)
 BAND_ORDER = 6  # Butterworth order of each edge (36 dB per octave)
+NOISE_SNR_DB = (5.0, 40.0)  # added noise lies this far below the speech (uniform)
 
 
 def band_limit(samples: np.ndarray, sample_rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -51,8 +52,13 @@ def add_noise(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """White or brown-ish noise at a random SNR between 5 and 40 dB."""
     noise = rng.standard_normal(len(samples))
     if rng.random() < 0.5:
-        noise = signal.lfilter([1.0], [1.0, -0.95], noise)  # low-frequency heavy
-    return mix_at_snr(samples, noise, rng.uniform(5, 40))
+        noise = low_frequency_heavy(noise)
+    return mix_at_snr(samples, noise, rng.uniform(*NOISE_SNR_DB))
+
+
+def low_frequency_heavy(noise: np.ndarray) -> np.ndarray:
+    """White noise made brown-ish (a one-pole low-pass): rumble, room and handling noise."""
+    return signal.lfilter([1.0], [1.0, -0.95], noise)
 
 
 def mix_at_snr(samples: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:

@@ -98,9 +98,14 @@ def stft_power(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     return (np.abs(spectrum.astype(np.complex64)) ** 2).T
 
 
+def band_power(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """Band power (full scale = 1), shape (n_mels, image_size), low bands first."""
+    return _filterbank(config) @ stft_power(window, config)
+
+
 def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     """Band power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
-    return librosa.power_to_db(_filterbank(config) @ stft_power(window, config), ref=1.0, amin=1e-12, top_db=None)
+    return librosa.power_to_db(band_power(window, config), ref=1.0, amin=1e-12, top_db=None)
 
 
 def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:

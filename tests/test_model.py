@@ -153,18 +153,20 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     weights = np.arange(1, len(train_rows) + 1, dtype=np.float32)
     dataset = make_dataset(train_rows["image_path"], train_rows["y"], config, batch_size=4, training=True,
                            freq_mask=8, time_mask=8, truncate=0.5, mixup_alpha=0.2, weights=weights,
-                           band_limit=0.5, limitable=train_rows["vocoder"] == "")
+                           band_limit=0.5, noise_floor=0.5, degradable=train_rows["vocoder"] == "")
     batches = list(dataset)
-    assert all(len(batch) == 3 for batch in batches)  # the band-limit column is dropped after use
+    assert all(len(batch) == 3 for batch in batches)  # the channel column is dropped after use
     seen = np.concatenate([batch[2].numpy() for batch in batches])
     assert sorted(seen) == sorted(weights)
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
-                  "--balance-groups", "--band-limit", "0.5"]) == 0
+                  "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
-    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), "--band-limit", "2"]) == 1
-    assert not (tmp_path / "bad").exists()
+    assert training_args["noise_floor"] == 0.25
+    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1")):
+        assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
+        assert not (tmp_path / "bad").exists()
 
 
 def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
@@ -219,6 +221,63 @@ def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
     spared, _ = augment(image, 0.0, False)
     assert np.array_equal(spared.numpy(), image.numpy())
     assert np.array_equal(augment_images(config, band_limit=0.0)(image, 0.0)[0].numpy(), image.numpy())
+
+
+def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio():
+    """Speech-like audio with a pause, white noise mixed in at 20 dB SNR before step 1's picture,
+    against step 1's picture of the clean audio with the same noise's band powers mixed in: the
+    same levels, the pause and the dark rows filled by the same floor."""
+    from model.data import add_noise_floor, level_codec
+    from preprocessing.audio import split_windows
+    from preprocessing.augment import mix_at_snr
+    from preprocessing.spectrogram import band_power, image_to_array, window_to_image
+
+    config = SpectrogramConfig()
+    t = np.arange(config.clip_samples) / config.sample_rate
+    voiced = sum(np.sin(2 * np.pi * k * (120 + 30 * t) * t) / k for k in range(1, 20))
+    speech = (voiced * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t)) * (np.abs(t - 1.5) > 0.3)).astype(np.float32)
+    noise = np.random.default_rng(0).standard_normal(config.clip_samples)
+    to_levels, _ = level_codec(config)
+    picture = lambda samples: to_levels(image_to_array(window_to_image(  # noqa: E731
+        split_windows(samples, config)[0], config), config).astype(np.float32)).numpy()
+    clean, noisy = picture(speech), picture(mix_at_snr(speech, noise, 20.0))
+    target_rms = 10 ** (config.target_rms_dbfs / 20)
+    noise_power = band_power((noise * target_rms / np.sqrt(np.mean(noise ** 2))).astype(np.float32), config)[::-1]
+    drawn = add_noise_floor(clean, noise_power.astype(np.float32), 20.0, config).numpy()
+    dark = clean < 60
+    assert dark.mean() > 0.2 and noisy[dark].mean() > clean[dark].mean() + 40  # the noise shows
+    difference = np.abs(drawn.astype(int) - noisy)
+    assert difference.mean() < 2 and np.abs(drawn[dark].mean() - noisy[dark].mean()) < 2
+    assert np.percentile(difference, 90) < 6  # 3 dB off: 10; band powers add, the audio has cross terms too
+
+
+def test_a_random_noise_floor_is_drawn_anew_and_spares_copies():
+    import tensorflow as tf
+
+    from model.data import augment_images, level_codec, noise_bank
+    from preprocessing.spectrogram import colormap_lut, off_colormap_share
+
+    tf.random.set_seed(0)
+    config = SpectrogramConfig()
+    bank_db = 10 * np.log10(noise_bank(config, count=4).mean(axis=2))  # (entry, row), row 0 the top band
+    assert np.ptp(bank_db[0][8:-8]) < 3  # white: flat over the rows
+    assert bank_db[1][:32].mean() < bank_db[1][-32:].mean() - 20  # low-frequency heavy: dark at the top
+    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[20], (128, 128, 3)), tf.float32)
+    augment = augment_images(config, noise_floor=1.0)
+    to_levels, _ = level_codec(config)
+    floors = set()
+    for _ in range(5):
+        noisy, label, weight = augment(image, 0.0, True, 2.0)
+        assert off_colormap_share(noisy.numpy().astype(np.uint8), config) == 0
+        levels = to_levels(noisy).numpy()
+        assert levels.min() >= 20 and levels.mean() > 20 and float(label) == 0.0 and float(weight) == 2.0
+        floors.add(round(float(levels.mean()), 1))
+    assert len(floors) > 1  # level and colour drawn anew for each image
+    spared, _ = augment(image, 1.0, False)
+    assert np.array_equal(spared.numpy(), image.numpy())
+    assert np.array_equal(augment_images(config, noise_floor=0.0)(image, 0.0)[0].numpy(), image.numpy())
+    with pytest.raises(ValueError, match="noise-floor"):
+        augment_images(SpectrogramConfig(db_reference="window_peak"), noise_floor=0.5)
 
 
 def test_each_copy_is_paired_with_its_own_original(spectrogram_dir):
