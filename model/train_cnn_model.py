@@ -54,10 +54,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
-    parser.add_argument("--band-limit", type=float, default=0.0, metavar="PROBABILITY",
+    parser.add_argument("--band-limit", type=float, default=0.3, metavar="PROBABILITY",
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets a random "
                              "pass band (50-300 Hz to 3-7.5 kHz) drawn on: each row's dB levels lowered as the "
-                             "Butterworth filter of step 1's --augment lowers that band")
+                             "Butterworth filter of step 1's --augment lowers that band, so that a missing upper "
+                             "band tells neither class (0 = off)")
     parser.add_argument("--noise-floor", type=float, default=0.0, metavar="PROBABILITY",
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets noise (white "
                              "or low-frequency heavy, 5-40 dB below the speech, as step 1's --augment adds it) "

@@ -71,6 +71,7 @@ def test_run_folder_describes_the_model(trained_run, spectrogram_dir):
     assert card["counts"]["train"]["FAKE"] == counts["train", "FAKE"]
     assert card["parameters"] == build_model(card["arch"]).count_params()
     assert {"tensorflow", "keras"} <= set(card["versions"]) and 0 <= card["validation"]["eer"] <= 1
+    assert card["training_args"]["band_limit"] == 0.3 and card["training_args"]["noise_floor"] == 0  # the defaults
     for name in ("history.csv", "training_curves.png", "logs"):
         assert (trained_run / name).exists(), name
 
@@ -193,34 +194,46 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     assert difference.mean() < 3 and difference[row_hz > 400].max() < 10 and difference.max() < 30
 
 
-def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
+def channel_draws(config, channel: dict, level: int, label: float, weight: float, count: int = 5):
+    """A flat picture at colormap `level`, and the dB levels of `count` draws of a channel augmentation
+    (`channel`: augment_images' keywords) on it as a degradable image; each draw keeps the label, the
+    weight and the colormap. Also asserts that a copy (not degradable), or chance 0, is left alone."""
     import tensorflow as tf
 
     from model.data import augment_images, level_codec
-    from preprocessing.spectrogram import band_frequencies, colormap_lut, off_colormap_share
+    from preprocessing.spectrogram import colormap_lut, off_colormap_share
 
     tf.random.set_seed(0)
+    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[level], (128, 128, 3)), tf.float32)
+    augment = augment_images(config, **channel)
+    to_levels, _ = level_codec(config)
+    draws = []
+    for _ in range(count):
+        drawn, drawn_label, drawn_weight = augment(image, label, True, weight)
+        assert off_colormap_share(drawn.numpy().astype(np.uint8), config) == 0
+        assert float(drawn_label) == label and float(drawn_weight) == weight
+        draws.append(to_levels(drawn).numpy())
+    spared, _ = augment(image, label, False)
+    assert np.array_equal(spared.numpy(), image.numpy())
+    untouched = augment_images(config, **{name: 0.0 for name in channel})(image, label)[0]
+    assert np.array_equal(untouched.numpy(), image.numpy())
+    return draws
+
+
+def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
+    from preprocessing.spectrogram import band_frequencies
+
     config = SpectrogramConfig()
     row_hz = band_frequencies(config)[::-1]  # image row 0 is the top band
-    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[200], (128, 128, 3)), tf.float32)
-    augment = augment_images(config, band_limit=1.0)
-    to_levels, _ = level_codec(config)
     tops = set()
-    for _ in range(5):
-        limited, label, weight = augment(image, 1.0, True, 3.0)
-        assert off_colormap_share(limited.numpy().astype(np.uint8), config) == 0
-        levels = to_levels(limited).numpy()
+    for levels in channel_draws(config, {"band_limit": 1.0}, level=200, label=1.0, weight=3.0):
         assert np.all(levels == levels[:, :1])  # whole rows
         row = levels[:, 0]
         middle = (row_hz > 700) & (row_hz < 2000)
         assert np.all(row[middle] == 200) and row[0] < 200 and row[-1] < 200
         assert np.all(np.diff(row[:np.argmax(middle)]) >= 0)  # darker towards the top
-        assert float(label) == 1.0 and float(weight) == 3.0
         tops.add(int(row[np.argmin(np.abs(row_hz - 5000))]))
     assert len(tops) > 1  # the band is drawn anew for each image
-    spared, _ = augment(image, 0.0, False)
-    assert np.array_equal(spared.numpy(), image.numpy())
-    assert np.array_equal(augment_images(config, band_limit=0.0)(image, 0.0)[0].numpy(), image.numpy())
 
 
 def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio():
@@ -252,30 +265,17 @@ def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio
 
 
 def test_a_random_noise_floor_is_drawn_anew_and_spares_copies():
-    import tensorflow as tf
+    from model.data import augment_images, noise_bank
 
-    from model.data import augment_images, level_codec, noise_bank
-    from preprocessing.spectrogram import colormap_lut, off_colormap_share
-
-    tf.random.set_seed(0)
     config = SpectrogramConfig()
     bank_db = 10 * np.log10(noise_bank(config, count=4).mean(axis=2))  # (entry, row), row 0 the top band
     assert np.ptp(bank_db[0][8:-8]) < 3  # white: flat over the rows
     assert bank_db[1][:32].mean() < bank_db[1][-32:].mean() - 20  # low-frequency heavy: dark at the top
-    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[20], (128, 128, 3)), tf.float32)
-    augment = augment_images(config, noise_floor=1.0)
-    to_levels, _ = level_codec(config)
     floors = set()
-    for _ in range(5):
-        noisy, label, weight = augment(image, 0.0, True, 2.0)
-        assert off_colormap_share(noisy.numpy().astype(np.uint8), config) == 0
-        levels = to_levels(noisy).numpy()
-        assert levels.min() >= 20 and levels.mean() > 20 and float(label) == 0.0 and float(weight) == 2.0
+    for levels in channel_draws(config, {"noise_floor": 1.0}, level=20, label=0.0, weight=2.0):
+        assert levels.min() >= 20 and levels.mean() > 20
         floors.add(round(float(levels.mean()), 1))
     assert len(floors) > 1  # level and colour drawn anew for each image
-    spared, _ = augment(image, 1.0, False)
-    assert np.array_equal(spared.numpy(), image.numpy())
-    assert np.array_equal(augment_images(config, noise_floor=0.0)(image, 0.0)[0].numpy(), image.numpy())
     with pytest.raises(ValueError, match="noise-floor"):
         augment_images(SpectrogramConfig(db_reference="window_peak"), noise_floor=0.5)
 
