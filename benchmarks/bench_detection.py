@@ -8,7 +8,7 @@
     python benchmarks/bench_detection.py --experiment external-stress --tag mel     # one class through a channel
     python benchmarks/bench_detection.py --experiment external-baselines --tag mel  # MFCC/LFCC + SVM, same split
     python benchmarks/bench_detection.py --experiment external-windows --tag mel    # every window, combined
-    python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v4 --step1 '--vocode none'
+    python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v5 --step1 '--vocode none'
                                                               # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
     python benchmarks/bench_detection.py --experiment external-ensemble --tag mel   # seeds' mean logit, from saved scores
@@ -416,7 +416,7 @@ def main() -> None:
                         help="cv, loso: the upsampling_net of --vocode comes from vocoders trained (for STEPS steps) "
                              "on the other folds' REAL clips, so none has heard the clips it is tested on")
     parser.add_argument("--with-tag", help="external-ensemble: also each seed's model with that setting's of the same seed")
-    parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v4)")
+    parser.add_argument("--model", help="external-model: the saved run to score (e.g. model/pretrained/devset-v5)")
     parser.add_argument("--reuse-runs", action="store_true",
                         help="score a finished run trained with the same data and flags instead of retraining "
                              "(to resume an interrupted experiment; training times are the recorded ones)")

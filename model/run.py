@@ -17,7 +17,7 @@ from preprocessing.config import CLASS_NAMES, OUTPUT_MEANING, SpectrogramConfig
 
 RUNS_DIR = Path("model/saved_models")
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"   # models shipped in the repository
-DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v5"                    # what model/train_pretrained.py writes
+DEFAULT_PRETRAINED = PRETRAINED_DIR / "devset-v6"                    # what model/train_pretrained.py writes
 MODEL_FILENAME, CARD_FILENAME = "model.keras", "model.json"
 THRESHOLD_RULE = "p_fake at the validation EER point; p_fake >= threshold -> FAKE"
 

@@ -10,7 +10,7 @@ threshold, the calibration and the choice between seeds). Never the external or 
 The default model devset-v6 (one-class head, random pass bands) came from `--output model/pretrained/devset-v6
 --seeds 1 2`. The earlier ones were trained without pass bands (`--band-limit 0`), devset-v5 from
 `--output model/pretrained/devset-v5 --seeds 1 2 --train '--band-limit 0'`; before it they had the dense head,
-the default then (`--no-one-class`): devset-v4 from
+the default then (`--no-one-class`): devset-v4 (no longer shipped) from
 `--output model/pretrained/devset-v4 --seeds 1 2 --train '--no-one-class --band-limit 0'`, devset-v2 (whole copies;
 no longer shipped) from `--output model/pretrained/devset-v2 --seeds 1 2 --step1 '--copy-above 0'
 --train '--no-one-class --band-limit 0'`, devset-v1 (channel-randomised) from `--output model/pretrained/devset-v1

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+import model.cnn  # noqa: F401  registers the custom layers the one-class models use (as Predictor does)
 from conftest import voice_like
 from model.calibration import calibrate, fit_platt
 from model.run import DEFAULT_PRETRAINED, PRETRAINED_DIR, RunCard, list_runs, resolve_run, shipped_runs
