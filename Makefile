@@ -282,6 +282,9 @@ bench: setup $(DEMO_STAMP)
 	# model/pretrained/devset-v6 --work .cache/pretrained-v6 --seeds 1 2, about 23 min), and a random noise floor drawn
 	# on the training pictures of both classes, never on the copies (step 3's --noise-floor), beside the pass bands
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model model/pretrained/devset-v6
+	[ -e .cache/pretrained-v6/devset-v6-seed1 ] || cp -al .cache/pretrained-v6/run-seed1 .cache/pretrained-v6/devset-v6-seed1  # the seed not kept, under a name the results can carry
+	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v6/devset-v6-seed1
+	$(PY) eval/evaluate.py --model model/pretrained/devset-v6 --data .cache/bench/external-patience16 --split test --conditions all --no-baseline --output .cache/eval/devset-v6-external-conditions
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-noise-floor03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --noise-floor 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-noise-floor03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --noise-floor 0.3'
 	$(PY) benchmarks/write_report.py
