@@ -91,10 +91,10 @@ def _band_limit(config: SpectrogramConfig, probability: float):
     row_hz = tf.constant(band_frequencies(config)[::-1], tf.float32)  # image row 0 is the top band
     levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
 
-    def limit(image):
+    def limit(image, scale):
         low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], *LOW_PASS_HZ)
         attenuation_db = pass_band_db(row_hz, low, high, config.sample_rate)
-        return tf.cond(tf.random.uniform([]) < probability,
+        return tf.cond(tf.random.uniform([]) < probability * scale,
                        lambda: to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db)),
                        lambda: image)
     return limit
@@ -137,11 +137,11 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
     to_levels, to_image = level_codec(config)
     bank = tf.constant(noise_bank(config))
 
-    def add(image):
+    def add(image, scale):
         noise_power = tf.roll(bank[tf.random.uniform([], 0, bank.shape[0], tf.int32)],
                               tf.random.uniform([], 0, bank.shape[2], tf.int32), axis=1)
         snr_db = tf.random.uniform([], *NOISE_SNR_DB)
-        return tf.cond(tf.random.uniform([]) < probability,
+        return tf.cond(tf.random.uniform([]) < probability * scale,
                        lambda: to_image(add_noise_floor(to_levels(image), noise_power, snr_db, config)),
                        lambda: image)
     return add
@@ -151,18 +151,17 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
                    truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0,
                    noise_floor: float = 0.0):
     """The training-time augmentation as a tf.data map. With `band_limit` or `noise_floor`, each
-    element carries whether its image may take a channel after the label; that column is used here
-    and dropped. Vocoded copies may not: below their crossover they are their original, so a copy
-    band-limited there, or drowned in noise above it, is a REAL picture labelled FAKE."""
+    element carries its channel scale after the label (the chances are multiplied by it; see
+    `channel_scales`); that column is used here and dropped."""
     silence = tf.constant(silence_pixel(config), tf.float32)
     channels = [make(config, chance) for make, chance in ((_band_limit, band_limit), (_noise_floor, noise_floor))
                 if chance]
 
     def augment(image, label, *extra):
         if channels:
-            degradable, *extra = extra
+            scale, *extra = extra
             for channel in channels:
-                image = tf.cond(tf.cast(degradable, tf.bool), lambda: channel(image), lambda: image)
+                image = channel(image, tf.cast(scale, tf.float32))
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
@@ -184,19 +183,37 @@ def mixup(alpha: float, seed: int):
     return blend
 
 
+def channel_scales(labels, degradable, balance: bool = False) -> np.ndarray:
+    """Each training image's multiplier of the channel chances: 0 where it may not take a channel.
+    Vocoded copies may not: below their crossover they are their original, so a copy band-limited
+    there, or drowned in noise above it, is a REAL picture labelled FAKE. Sparing them alone makes a
+    channel land on fewer FAKE pictures than REAL ones, and so a REAL cue itself; with `balance`, the
+    other images of a class that has spared ones take a higher chance, so that each class carries a
+    channel equally often (while the raised chance stays at most 1)."""
+    labels = np.asarray(labels)
+    scales = np.asarray(degradable, np.float32).copy()
+    if balance:
+        for label in np.unique(labels):
+            in_class = labels == label
+            scales[in_class] *= in_class.sum() / max(scales[in_class].sum(), 1.0)
+    return scales
+
+
 def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int = 32,
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
-                 band_limit: float = 0.0, noise_floor: float = 0.0, degradable=None) -> tf.data.Dataset:
+                 band_limit: float = 0.0, noise_floor: float = 0.0, degradable=None,
+                 balance_channels: bool = False) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image whose `degradable` entry is true (all, when not given) gets a random pass band
-    or a random noise floor."""
+    or a random noise floor; `balance_channels` evens them out between the classes (`channel_scales`)."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
     band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)
     if band_limit or noise_floor:
-        columns += (np.ones(len(labels), bool) if degradable is None else np.asarray(degradable, bool),)
+        degradable = np.ones(len(labels), bool) if degradable is None else degradable
+        columns += (channel_scales(labels, degradable, balance_channels),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)

@@ -63,6 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets noise (white "
                              "or low-frequency heavy, 5-40 dB below the speech, as step 1's --augment adds it) "
                              "mixed into its band powers, so that a noise floor tells neither class")
+    parser.add_argument("--balance-channels", action="store_true",
+                        help="raise --band-limit's and --noise-floor's chance on the FAKE pictures that are not copies "
+                             "so that each class carries a channel equally often (sparing the copies alone makes a "
+                             "channel land on fewer FAKE pictures, i.e. a REAL cue)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--centre-rows", action="store_true",
@@ -228,7 +232,7 @@ def train(args) -> Path:
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
-                            degradable=~is_copy(train_rows).to_numpy())
+                            degradable=~is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

@@ -161,10 +161,10 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     assert sorted(seen) == sorted(weights)
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
-                  "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25"]) == 0
+                  "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
-    assert training_args["noise_floor"] == 0.25
+    assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
@@ -234,6 +234,30 @@ def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
         assert np.all(np.diff(row[:np.argmax(middle)]) >= 0)  # darker towards the top
         tops.add(int(row[np.argmin(np.abs(row_hz - 5000))]))
     assert len(tops) > 1  # the band is drawn anew for each image
+
+
+def test_balanced_channels_land_on_each_class_equally_often_and_never_on_a_copy():
+    import tensorflow as tf
+
+    from model.data import augment_images, channel_scales
+
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    degradable = np.array([True, True, True, True, True, True, False, False, False, False])  # 4 FAKE copies
+    plain, balanced = channel_scales(labels, degradable), channel_scales(labels, degradable, balance=True)
+    assert np.array_equal(plain, degradable.astype(np.float32))
+    assert np.allclose(balanced, [1, 1, 1, 1, 3, 3, 0, 0, 0, 0])  # 6 FAKE, 2 may take it: chance x 3
+    for scales in (plain, balanced):  # expected share of each class carrying a channel of chance 0.2
+        shares = [np.minimum(0.2 * scales[labels == label], 1).mean() for label in (0, 1)]
+        assert np.isclose(*shares) == (scales is balanced)
+    from preprocessing.spectrogram import colormap_lut
+
+    tf.random.set_seed(0)
+    config = SpectrogramConfig()
+    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[200], (128, 128, 3)), tf.float32)
+    augment = augment_images(config, band_limit=0.4)
+    changed = lambda scale: not np.array_equal(augment(image, 1.0, scale)[0].numpy(), image.numpy())  # noqa: E731
+    assert all(changed(2.5) for _ in range(8))  # chance 0.4 x 2.5: every time
+    assert not any(changed(0.0) for _ in range(8))
 
 
 def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio():
