@@ -287,6 +287,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) eval/evaluate.py --model model/pretrained/devset-v6 --data .cache/bench/external-patience16 --split test --conditions all --no-baseline --output .cache/eval/devset-v6-external-conditions
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-noise-floor03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --noise-floor 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-noise-floor03 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --noise-floor 0.3'
+	# stop 38: the pass bands with their chance evened out between the classes (step 3's --balance-channels)
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-balance-channels --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --balance-channels'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-balance-channels --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --balance-channels'
 	$(PY) benchmarks/write_report.py
 
 app: setup
