@@ -15,7 +15,7 @@ import numpy as np
 
 from model.calibration import IDENTITY, calibrate
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import band_frequencies, colormap_lut, rgb_codes, silence_pixel
+from preprocessing.spectrogram import band_frequencies, colormap_lut, levels_per_db, rgb_codes, silence_pixel
 
 METHODS = ("hirescam", "gradcam")
 TICK_HZ = (100, 250, 500, 1000, 2000, 4000, 8000, 16000)
@@ -158,7 +158,7 @@ def pixel_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
 def silence_masks(images: np.ndarray, config: SpectrogramConfig) -> tuple[np.ndarray, np.ndarray]:
     """(pixels within SILENCE_DB of the floor (N, H, W), padded frames: columns entirely at the floor (N, W))."""
     levels = pixel_levels(images, config)
-    quiet = levels <= round(SILENCE_DB * 255 / (config.db_ceiling - config.db_floor))
+    quiet = levels <= round(SILENCE_DB * levels_per_db(config))
     return quiet, np.all(levels == 0, axis=1)
 
 

@@ -8,8 +8,10 @@ import numpy as np
 import tensorflow as tf
 
 from preprocessing.augment import BAND_ORDER, HIGH_PASS_HZ, LOW_PASS_HZ, NOISE_SNR_DB, low_frequency_heavy
+from preprocessing.audio import split_windows
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import band_frequencies, band_power, colormap_lut, rgb_codes, silence_pixel
+from preprocessing.spectrogram import (band_frequencies, band_power, colormap_lut, levels_per_db, rgb_codes,
+                                       silence_pixel)
 
 
 def decoder(channels: int):
@@ -89,28 +91,27 @@ def _band_limit(config: SpectrogramConfig, probability: float):
     that band."""
     to_levels, to_image = level_codec(config)
     row_hz = tf.constant(band_frequencies(config)[::-1], tf.float32)  # image row 0 is the top band
-    levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
 
-    def limit(image, scale):
+    def draw_band(image):
         low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], *LOW_PASS_HZ)
         attenuation_db = pass_band_db(row_hz, low, high, config.sample_rate)
-        return tf.cond(tf.random.uniform([]) < probability * scale,
-                       lambda: to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db)),
-                       lambda: image)
+        return to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db(config)))
+
+    def limit(image, scale):
+        return tf.cond(tf.random.uniform([]) < probability * scale, lambda: draw_band(image), lambda: image)
     return limit
 
 
 def noise_bank(config: SpectrogramConfig, count: int = 16, seed: int = 0) -> np.ndarray:
-    """(count, rows, frames) band power, in image row order, of noise at the RMS level step 1
-    normalises each window to, made by step 1's own spectrogram: even entries white, odd ones
+    """(count, rows, frames) band power, in image row order, of noise windowed and normalised by
+    step 1's own code (so at the RMS level each speech window has), made by step 1's spectrogram: even entries white, odd ones
     low-frequency heavy (step 1's `--augment` noises). Its frame-to-frame texture is real noise's."""
     rng = np.random.default_rng(seed)
-    target_rms = 10 ** (config.target_rms_dbfs / 20)
     bank = []
     for index in range(count):
         noise = rng.standard_normal(config.clip_samples)
         noise = low_frequency_heavy(noise) if index % 2 else noise
-        bank.append(band_power(noise * (target_rms / np.sqrt(np.mean(noise ** 2))), config)[::-1])
+        bank.append(band_power(split_windows(noise, config)[0], config)[::-1])
     return np.stack(bank).astype(np.float32)
 
 
@@ -118,13 +119,13 @@ def add_noise_floor(levels, noise_power, snr_db, config: SpectrogramConfig):
     """A picture's dB levels (0-255) with noise of band power `noise_power` (at the normalised RMS
     level) mixed in `snr_db` below the speech, then the mixture brought back to the normalised
     level, as step 1 would picture the noisy audio (band powers add; level 0 holds no power)."""
-    levels_per_db = 255.0 / (config.db_ceiling - config.db_floor)
-    power = tf.where(levels > 0, 10.0 ** ((tf.cast(levels, tf.float32) / levels_per_db + config.db_floor) / 10), 0.0)
+    per_db = levels_per_db(config)
+    power = tf.where(levels > 0, 10.0 ** ((tf.cast(levels, tf.float32) / per_db + config.db_floor) / 10), 0.0)
     noise_share = 10.0 ** (-snr_db / 10)
     mixed = (power + noise_power * noise_share) / (1 + noise_share)
     db = 10.0 * tf.math.log(tf.maximum(mixed, 1e-30)) / np.log(10.0)
-    return tf.cast(tf.round((tf.clip_by_value(db, config.db_floor, config.db_ceiling) - config.db_floor)
-                            * levels_per_db), tf.int32)
+    return tf.cast(tf.round((tf.clip_by_value(db, config.db_floor, config.db_ceiling) - config.db_floor) * per_db),
+                   tf.int32)
 
 
 def _noise_floor(config: SpectrogramConfig, probability: float):
@@ -137,13 +138,14 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
     to_levels, to_image = level_codec(config)
     bank = tf.constant(noise_bank(config))
 
-    def add(image, scale):
+    def draw_noise(image):
         noise_power = tf.roll(bank[tf.random.uniform([], 0, bank.shape[0], tf.int32)],
                               tf.random.uniform([], 0, bank.shape[2], tf.int32), axis=1)
         snr_db = tf.random.uniform([], *NOISE_SNR_DB)
-        return tf.cond(tf.random.uniform([]) < probability * scale,
-                       lambda: to_image(add_noise_floor(to_levels(image), noise_power, snr_db, config)),
-                       lambda: image)
+        return to_image(add_noise_floor(to_levels(image), noise_power, snr_db, config))
+
+    def add(image, scale):
+        return tf.cond(tf.random.uniform([]) < probability * scale, lambda: draw_noise(image), lambda: image)
     return add
 
 

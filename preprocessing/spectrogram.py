@@ -108,6 +108,11 @@ def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     return librosa.power_to_db(band_power(window, config), ref=1.0, amin=1e-12, top_db=None)
 
 
+def levels_per_db(config: SpectrogramConfig) -> float:
+    """Colour levels per dB: the picture's levels 0-255 span db_floor to db_ceiling."""
+    return 255.0 / (config.db_ceiling - config.db_floor)
+
+
 def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     """dB range -> uint8 levels, flipped so low frequencies are at the bottom. With
     db_reference "window_peak" the window's loudest band and frame sits at db_ceiling (the range
@@ -115,7 +120,7 @@ def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
     if config.db_reference == "window_peak":
         db = db - db.max() + config.db_ceiling
     scaled = (np.clip(db, config.db_floor, config.db_ceiling) - config.db_floor)
-    levels = np.round(scaled * (255.0 / (config.db_ceiling - config.db_floor))).astype(np.uint8)
+    levels = np.round(scaled * levels_per_db(config)).astype(np.uint8)
     return levels[::-1]
 
 

@@ -175,7 +175,7 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     picture of the same noise with the same pass band drawn on it: the same rows go dark."""
     from model.data import attenuate_rows, level_codec, pass_band_db
     from preprocessing.augment import bandpass
-    from preprocessing.spectrogram import band_frequencies, image_to_array, window_to_image
+    from preprocessing.spectrogram import band_frequencies, image_to_array, levels_per_db, window_to_image
 
     config = SpectrogramConfig()
     noise = 0.1 * np.random.default_rng(0).standard_normal(config.clip_samples).astype(np.float32)
@@ -184,7 +184,7 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     levels = to_levels(image_to_array(window_to_image(noise, config), config).astype(np.float32))
     row_hz = band_frequencies(config)[::-1].astype(np.float32)
     drawn = to_image(attenuate_rows(levels, pass_band_db(row_hz, 300.0, 3400.0, config.sample_rate),
-                                     255 / (config.db_ceiling - config.db_floor))).numpy()
+                                     levels_per_db(config))).numpy()
     assert np.array_equal(to_image(levels).numpy(), image_to_array(window_to_image(noise, config), config))  # exact inverse
     row_level = lambda image: to_levels(image.astype(np.float32)).numpy()[:, 8:-8].mean(axis=1)  # noqa: E731
     difference = np.abs(row_level(filtered) - row_level(drawn))
@@ -194,6 +194,15 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     assert difference.mean() < 3 and difference[row_hz > 400].max() < 10 and difference.max() < 30
 
 
+def flat_picture(config, level: int):
+    """A 128x128 picture of one colormap colour (dB level 0-255), as a float32 tensor like the decoder's."""
+    import tensorflow as tf
+
+    from preprocessing.spectrogram import colormap_lut
+
+    return tf.constant(np.broadcast_to(colormap_lut(config.colormap)[level], (128, 128, 3)), tf.float32)
+
+
 def channel_draws(config, channel: dict, level: int, label: float, weight: float, count: int = 5):
     """A flat picture at colormap `level`, and the dB levels of `count` draws of a channel augmentation
     (`channel`: augment_images' keywords) on it as a degradable image; each draw keeps the label, the
@@ -201,10 +210,10 @@ def channel_draws(config, channel: dict, level: int, label: float, weight: float
     import tensorflow as tf
 
     from model.data import augment_images, level_codec
-    from preprocessing.spectrogram import colormap_lut, off_colormap_share
+    from preprocessing.spectrogram import off_colormap_share
 
     tf.random.set_seed(0)
-    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[level], (128, 128, 3)), tf.float32)
+    image = flat_picture(config, level)
     augment = augment_images(config, **channel)
     to_levels, _ = level_codec(config)
     draws = []
@@ -249,11 +258,9 @@ def test_balanced_channels_land_on_each_class_equally_often_and_never_on_a_copy(
     for scales in (plain, balanced):  # expected share of each class carrying a channel of chance 0.2
         shares = [np.minimum(0.2 * scales[labels == label], 1).mean() for label in (0, 1)]
         assert np.isclose(*shares) == (scales is balanced)
-    from preprocessing.spectrogram import colormap_lut
-
     tf.random.set_seed(0)
     config = SpectrogramConfig()
-    image = tf.constant(np.broadcast_to(colormap_lut(config.colormap)[200], (128, 128, 3)), tf.float32)
+    image = flat_picture(config, 200)
     augment = augment_images(config, band_limit=0.4)
     changed = lambda scale: not np.array_equal(augment(image, 1.0, scale)[0].numpy(), image.numpy())  # noqa: E731
     assert all(changed(2.5) for _ in range(8))  # chance 0.4 x 2.5: every time
@@ -278,8 +285,7 @@ def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio
     picture = lambda samples: to_levels(image_to_array(window_to_image(  # noqa: E731
         split_windows(samples, config)[0], config), config).astype(np.float32)).numpy()
     clean, noisy = picture(speech), picture(mix_at_snr(speech, noise, 20.0))
-    target_rms = 10 ** (config.target_rms_dbfs / 20)
-    noise_power = band_power((noise * target_rms / np.sqrt(np.mean(noise ** 2))).astype(np.float32), config)[::-1]
+    noise_power = band_power(split_windows(noise, config)[0], config)[::-1]  # as noise_bank makes its entries
     drawn = add_noise_floor(clean, noise_power.astype(np.float32), 20.0, config).numpy()
     dark = clean < 60
     assert dark.mean() > 0.2 and noisy[dark].mean() > clean[dark].mean() + 40  # the noise shows
