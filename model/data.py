@@ -87,18 +87,19 @@ def attenuate_rows(levels, attenuation_db, levels_per_db: float):
 
 def _band_limit(config: SpectrogramConfig, probability: float):
     """With `probability`, a random pass band (edges drawn as step 1's `--augment` draws them,
-    telephone to wideband) drawn on the picture: each row's dB levels lowered as the filter lowers
-    that band."""
+    telephone to wideband; the upper edge no lower than the image's own lowest) drawn on the
+    picture: each row's dB levels lowered as the filter lowers that band."""
     to_levels, to_image = level_codec(config)
     row_hz = tf.constant(band_frequencies(config)[::-1], tf.float32)  # image row 0 is the top band
 
-    def draw_band(image):
-        low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], *LOW_PASS_HZ)
+    def draw_band(image, lowest_upper_hz):
+        low, high = tf.random.uniform([], *HIGH_PASS_HZ), tf.random.uniform([], lowest_upper_hz, LOW_PASS_HZ[1])
         attenuation_db = pass_band_db(row_hz, low, high, config.sample_rate)
         return to_image(attenuate_rows(to_levels(image), attenuation_db, levels_per_db(config)))
 
-    def limit(image, scale):
-        return tf.cond(tf.random.uniform([]) < probability * scale, lambda: draw_band(image), lambda: image)
+    def limit(image, channel):
+        return tf.cond(tf.random.uniform([]) < probability * channel[0],
+                       lambda: draw_band(image, channel[2]), lambda: image)
     return limit
 
 
@@ -144,8 +145,8 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
         snr_db = tf.random.uniform([], *NOISE_SNR_DB)
         return to_image(add_noise_floor(to_levels(image), noise_power, snr_db, config))
 
-    def add(image, scale):
-        return tf.cond(tf.random.uniform([]) < probability * scale, lambda: draw_noise(image), lambda: image)
+    def add(image, channel):
+        return tf.cond(tf.random.uniform([]) < probability * channel[1], lambda: draw_noise(image), lambda: image)
     return add
 
 
@@ -153,17 +154,17 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
                    truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0,
                    noise_floor: float = 0.0):
     """The training-time augmentation as a tf.data map. With `band_limit` or `noise_floor`, each
-    element carries its channel scale after the label (the chances are multiplied by it; see
-    `channel_scales`); that column is used here and dropped."""
+    element carries its channel row after the label (see `channel_rows`); that column is used here
+    and dropped."""
     silence = tf.constant(silence_pixel(config), tf.float32)
     channels = [make(config, chance) for make, chance in ((_band_limit, band_limit), (_noise_floor, noise_floor))
                 if chance]
 
     def augment(image, label, *extra):
         if channels:
-            scale, *extra = extra
+            row, *extra = extra
             for channel in channels:
-                image = channel(image, tf.cast(scale, tf.float32))
+                image = channel(image, tf.cast(row, tf.float32))
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
@@ -185,37 +186,45 @@ def mixup(alpha: float, seed: int):
     return blend
 
 
-def channel_scales(labels, degradable, balance: bool = False) -> np.ndarray:
-    """Each training image's multiplier of the channel chances: 0 where it may not take a channel.
-    Vocoded copies may not: below their crossover they are their original, so a copy band-limited
-    there, or drowned in noise above it, is a REAL picture labelled FAKE. Sparing them alone makes a
-    channel land on fewer FAKE pictures than REAL ones, and so a REAL cue itself; with `balance`, the
-    other images of a class that has spared ones take a higher chance, so that each class carries a
-    channel equally often (while the raised chance stays at most 1)."""
-    labels = np.asarray(labels)
-    scales = np.asarray(degradable, np.float32).copy()
+COPY_BAND_MARGIN_HZ = 1000.0  # a copy's pass band reaches at least this far above its crossover
+
+
+def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance: bool = False) -> np.ndarray:
+    """(images, 3): each training image's multipliers of the band-limit and noise-floor chances and
+    the lowest upper edge (Hz) its pass band may take. Vocoded copies are their original below their
+    crossover, so a copy band-limited there, or drowned in noise above it, is a REAL picture labelled
+    FAKE: copies take no noise, and a pass band only with `copy_band_from_hz`, its upper edge drawn
+    above that so the vocoded band stays in view. Sparing copies makes a channel a REAL cue among
+    the pictures that look alike (reals and their copies); with `balance`, the other images of a
+    class that has spared ones take a higher chance, so that each class carries a channel equally
+    often (while the raised chance stays at most 1)."""
+    labels, copies = np.asarray(labels), np.asarray(copies, bool)
+    banded = ~copies if copy_band_from_hz is None or copy_band_from_hz >= LOW_PASS_HZ[1] else np.ones_like(copies)
+    scales = np.stack([banded, ~copies], axis=1).astype(np.float32)
     if balance:
         for label in np.unique(labels):
             in_class = labels == label
-            scales[in_class] *= in_class.sum() / max(scales[in_class].sum(), 1.0)
-    return scales
+            scales[in_class] *= in_class.sum() / np.maximum(scales[in_class].sum(axis=0), 1.0)
+    lowest_upper_hz = np.where(copies, max(copy_band_from_hz or 0.0, LOW_PASS_HZ[0]), LOW_PASS_HZ[0])
+    return np.column_stack([scales, lowest_upper_hz]).astype(np.float32)
 
 
 def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int = 32,
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
-                 band_limit: float = 0.0, noise_floor: float = 0.0, degradable=None,
-                 balance_channels: bool = False) -> tf.data.Dataset:
+                 band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
+                 copy_band_from_hz: float | None = None, balance_channels: bool = False) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
-    a training image whose `degradable` entry is true (all, when not given) gets a random pass band
-    or a random noise floor; `balance_channels` evens them out between the classes (`channel_scales`)."""
+    a training image gets a random pass band or a random noise floor; images whose `copies` entry
+    is true (vocoded copies; none when not given) are spared or limited, and `balance_channels`
+    evens the chances out between the classes (`channel_rows`)."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
     band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)
     if band_limit or noise_floor:
-        degradable = np.ones(len(labels), bool) if degradable is None else degradable
-        columns += (channel_scales(labels, degradable, balance_channels),)
+        copies = np.zeros(len(labels), bool) if copies is None else copies
+        columns += (channel_rows(labels, copies, copy_band_from_hz, balance_channels),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)

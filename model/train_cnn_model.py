@@ -26,12 +26,12 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 from eval.metrics import compute_eer, operating_threshold  # noqa: E402
 from model.cnn import ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, default_one_class, logit_model  # noqa: E402
 from model.calibration import calibrate, fit_platt  # noqa: E402
-from model.data import make_dataset  # noqa: E402
+from model.data import COPY_BAND_MARGIN_HZ, make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
 from model.sharpness import sharpness_aware_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
 from preprocessing.config import CLASS_NAMES  # noqa: E402
-from preprocessing.manifest import DatasetError, is_copy, read_config, read_manifest  # noqa: E402
+from preprocessing.manifest import DatasetError, copy_crossover_hz, is_copy, read_config, read_manifest  # noqa: E402
 from preprocessing.spectrogram import load_image_array  # noqa: E402
 
 
@@ -63,6 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets noise (white "
                              "or low-frequency heavy, 5-40 dB below the speech, as step 1's --augment adds it) "
                              "mixed into its band powers, so that a noise floor tells neither class")
+    parser.add_argument("--band-limit-copies", action="store_true",
+                        help="vocoded copies take --band-limit's pass bands too, the upper edge drawn at least "
+                             f"{COPY_BAND_MARGIN_HZ:g} Hz above their crossover (step 1's --copy-above) so their "
+                             "vocoded band stays in view: reals and their copies then carry a pass band alike")
     parser.add_argument("--balance-channels", action="store_true",
                         help="raise --band-limit's and --noise-floor's chance on the FAKE pictures that are not copies "
                              "so that each class carries a channel equally often (sparing the copies alone makes a "
@@ -232,7 +236,9 @@ def train(args) -> Path:
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
-                            degradable=~is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels)
+                            copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
+                            copy_band_from_hz=copy_crossover_hz(data) + COPY_BAND_MARGIN_HZ if args.band_limit_copies
+                            else None)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

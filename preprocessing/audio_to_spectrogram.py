@@ -29,7 +29,7 @@ from preprocessing.audio import Audio, load_audio
 from preprocessing.augment import random_channel
 from preprocessing.config import CONFIG_FILENAME, SPLITS, SpectrogramConfig, add_config_arguments, config_from_args
 from preprocessing.layouts import LAYOUTS, LayoutError, assign_splits, find_clips, output_stems
-from preprocessing.manifest import MANIFEST_FILENAME, Journal, previous_rows, write_manifest
+from preprocessing.manifest import BUILD_OPTIONS_FILENAME, MANIFEST_FILENAME, Journal, previous_rows, write_manifest
 from preprocessing.spectrogram import audio_to_images, save_png
 from synthesis.neural_vocoder import SHIPPED_MODEL
 from synthesis.tools import match_spectrum, splice_above
@@ -286,7 +286,7 @@ def main(argv=None) -> int:
         options["clean_copies"] = True
     if args.augment:  # the channel now comes before the leading-silence trim: older copies are rebuilt
         options["channel_before_trim"] = True
-    options_file = output / "build_options.json"
+    options_file = output / BUILD_OPTIONS_FILENAME
     same_options = options_file.exists() and json.loads(options_file.read_text()) == options
     old = previous_rows(output) if same_options and not args.overwrite else {}
     options_file.write_text(json.dumps(options) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from preprocessing.config import SpectrogramConfig
 
 MANIFEST_FILENAME = "manifest.csv"
 JOURNAL_FILENAME = "manifest.journal.csv"   # rows of clips done so far, while step 1 runs
+BUILD_OPTIONS_FILENAME = "build_options.json"  # step 1's options that change which images it makes
 # variant: 0 = the audio as it is; others are training-only copies (augmented, or re-synthesised by
 # `vocoder`, empty for every other row)
 COLUMNS = ["image", "label", "split", "group", "status", "error", "source", "origin",
@@ -115,6 +117,14 @@ def is_copy(frame: pd.DataFrame) -> pd.Series:
     if "vocoder" not in frame:
         return pd.Series(False, index=frame.index)
     return frame["vocoder"].fillna("") != ""
+
+
+def copy_crossover_hz(data_dir: str | Path) -> float:
+    """The highest crossover of the folder's vocoded copies (step 1's --copy-above: the copy is its
+    original below it), 0 when copies are vocoded whole or there are none."""
+    options_file = Path(data_dir) / BUILD_OPTIONS_FILENAME
+    copy_above = json.loads(options_file.read_text()).get("copy_above") if options_file.exists() else None
+    return float(max(copy_above) if isinstance(copy_above, list) else copy_above or 0.0)
 
 
 def read_config(data_dir: str | Path) -> SpectrogramConfig:

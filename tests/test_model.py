@@ -154,17 +154,19 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     weights = np.arange(1, len(train_rows) + 1, dtype=np.float32)
     dataset = make_dataset(train_rows["image_path"], train_rows["y"], config, batch_size=4, training=True,
                            freq_mask=8, time_mask=8, truncate=0.5, mixup_alpha=0.2, weights=weights,
-                           band_limit=0.5, noise_floor=0.5, degradable=train_rows["vocoder"] == "")
+                           band_limit=0.5, noise_floor=0.5, copies=train_rows["vocoder"] != "")
     batches = list(dataset)
     assert all(len(batch) == 3 for batch in batches)  # the channel column is dropped after use
     seen = np.concatenate([batch[2].numpy() for batch in batches])
     assert sorted(seen) == sorted(weights)
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
-                  "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels"]) == 0
+                  "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
+                  "--band-limit-copies"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
+    assert training_args["band_limit_copies"]
     for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
@@ -205,24 +207,25 @@ def flat_picture(config, level: int):
 
 def channel_draws(config, channel: dict, level: int, label: float, weight: float, count: int = 5):
     """A flat picture at colormap `level`, and the dB levels of `count` draws of a channel augmentation
-    (`channel`: augment_images' keywords) on it as a degradable image; each draw keeps the label, the
-    weight and the colormap. Also asserts that a copy (not degradable), or chance 0, is left alone."""
+    (`channel`: augment_images' keywords) on it as an image that is not a copy; each draw keeps the
+    label, the weight and the colormap. Also asserts that a spared copy, or chance 0, is left alone."""
     import tensorflow as tf
 
-    from model.data import augment_images, level_codec
+    from model.data import augment_images, channel_rows, level_codec
     from preprocessing.spectrogram import off_colormap_share
 
     tf.random.set_seed(0)
+    original, copy = channel_rows([label, label], [False, True])
     image = flat_picture(config, level)
     augment = augment_images(config, **channel)
     to_levels, _ = level_codec(config)
     draws = []
     for _ in range(count):
-        drawn, drawn_label, drawn_weight = augment(image, label, True, weight)
+        drawn, drawn_label, drawn_weight = augment(image, label, original, weight)
         assert off_colormap_share(drawn.numpy().astype(np.uint8), config) == 0
         assert float(drawn_label) == label and float(drawn_weight) == weight
         draws.append(to_levels(drawn).numpy())
-    spared, _ = augment(image, label, False)
+    spared, _ = augment(image, label, copy)
     assert np.array_equal(spared.numpy(), image.numpy())
     untouched = augment_images(config, **{name: 0.0 for name in channel})(image, label)[0]
     assert np.array_equal(untouched.numpy(), image.numpy())
@@ -248,23 +251,58 @@ def test_a_random_pass_band_dims_the_top_and_bottom_rows_and_spares_copies():
 def test_balanced_channels_land_on_each_class_equally_often_and_never_on_a_copy():
     import tensorflow as tf
 
-    from model.data import augment_images, channel_scales
+    from model.data import augment_images, channel_rows
+    from preprocessing.augment import LOW_PASS_HZ
 
     labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
-    degradable = np.array([True, True, True, True, True, True, False, False, False, False])  # 4 FAKE copies
-    plain, balanced = channel_scales(labels, degradable), channel_scales(labels, degradable, balance=True)
-    assert np.array_equal(plain, degradable.astype(np.float32))
-    assert np.allclose(balanced, [1, 1, 1, 1, 3, 3, 0, 0, 0, 0])  # 6 FAKE, 2 may take it: chance x 3
-    for scales in (plain, balanced):  # expected share of each class carrying a channel of chance 0.2
-        shares = [np.minimum(0.2 * scales[labels == label], 1).mean() for label in (0, 1)]
-        assert np.isclose(*shares) == (scales is balanced)
+    copies = np.array([False, False, False, False, False, False, True, True, True, True])  # 4 FAKE copies
+    plain, balanced = channel_rows(labels, copies), channel_rows(labels, copies, balance=True)
+    for rows in (plain, balanced):
+        assert np.array_equal(rows[:, 0], rows[:, 1]) and np.all(rows[:, 2] == LOW_PASS_HZ[0])
+    assert np.array_equal(plain[:, 0], ~copies)
+    assert np.allclose(balanced[:, 0], [1, 1, 1, 1, 3, 3, 0, 0, 0, 0])  # 6 FAKE, 2 may take it: chance x 3
+    for rows in (plain, balanced):  # expected share of each class carrying a channel of chance 0.2
+        shares = [np.minimum(0.2 * rows[labels == label, 0], 1).mean() for label in (0, 1)]
+        assert np.isclose(*shares) == (rows is balanced)
     tf.random.set_seed(0)
     config = SpectrogramConfig()
     image = flat_picture(config, 200)
     augment = augment_images(config, band_limit=0.4)
-    changed = lambda scale: not np.array_equal(augment(image, 1.0, scale)[0].numpy(), image.numpy())  # noqa: E731
-    assert all(changed(2.5) for _ in range(8))  # chance 0.4 x 2.5: every time
-    assert not any(changed(0.0) for _ in range(8))
+    changed = lambda row: not np.array_equal(augment(image, 1.0, row)[0].numpy(), image.numpy())  # noqa: E731
+    assert all(changed(np.float32([2.5, 0, 3000])) for _ in range(8))  # chance 0.4 x 2.5: every time
+    assert not any(changed(np.float32([0, 1, 3000])) for _ in range(8))
+
+
+def test_copies_take_pass_bands_that_keep_their_vocoded_band_in_view_and_no_noise():
+    import tensorflow as tf
+
+    from model.data import augment_images, channel_rows, level_codec
+    from preprocessing.spectrogram import band_frequencies
+
+    labels, copies = np.array([0, 1, 1]), np.array([False, False, True])
+    rows = channel_rows(labels, copies, copy_band_from_hz=5000.0)
+    assert np.array_equal(rows[:, 0], [1, 1, 1]) and np.array_equal(rows[:, 1], [1, 1, 0])
+    assert np.array_equal(rows[:, 2], [3000, 3000, 5000])
+    assert np.array_equal(channel_rows(labels, copies, copy_band_from_hz=7600.0)[:, 0], [1, 1, 0])  # no room: spared
+    balanced = channel_rows(labels, copies, copy_band_from_hz=5000.0, balance=True)
+    assert np.allclose(balanced[:, 0], 1) and np.allclose(balanced[:, 1], [1, 2, 0])
+
+    tf.random.set_seed(0)
+    config = SpectrogramConfig()
+    row_hz = band_frequencies(config)[::-1]  # image row 0 is the top band
+    to_levels, _ = level_codec(config)
+    image = flat_picture(config, 200)
+    band = augment_images(config, band_limit=1.0)
+    for chosen, lowest_hz in ((rows[0], 3000), (rows[2], 5000)):
+        dims_at = []
+        for _ in range(12):
+            levels = to_levels(band(image, 1.0, chosen)[0]).numpy()[:, 0]
+            assert levels[0] < 200  # the top band always goes dark
+            dims_at.append(row_hz[levels >= 190].max())  # the highest row still (nearly) as bright
+        assert min(dims_at) >= 0.9 * lowest_hz and (min(dims_at) < 4000) == (lowest_hz < 4000)
+    noise, quiet = augment_images(config, noise_floor=1.0), flat_picture(config, 40)  # a floor shows on quiet rows
+    assert np.array_equal(noise(quiet, 1.0, rows[2])[0].numpy(), quiet.numpy())
+    assert not np.array_equal(noise(quiet, 1.0, rows[1])[0].numpy(), quiet.numpy())
 
 
 def test_a_noise_floor_mixed_into_the_picture_matches_noise_mixed_into_the_audio():

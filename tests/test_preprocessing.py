@@ -16,6 +16,7 @@ from preprocessing.audio import audio_windows, load_audio, split_windows
 from preprocessing.audio_to_spectrogram import crossover, main as step1
 from preprocessing.config import SpectrogramConfig
 from preprocessing.layouts import find_clips
+from preprocessing.manifest import copy_crossover_hz
 from preprocessing.spectrogram import (_filterbank, audio_to_images, band_db, band_edges, band_frequencies,
                                        image_to_array, load_image_array)
 
@@ -44,6 +45,7 @@ def test_folder_layout_images_manifest_and_config(folder_dataset, tmp_path):
     assert sorted(r["source"] for r in copies) == sorted(real_train)
     assert all((r["split"], r["label"], r["vocoder"]) == ("train", "FAKE", "upsampling_net") for r in copies)
     assert json.loads((output / "build_options.json").read_text())["copy_above"] == 4000  # spliced copies
+    assert copy_crossover_hz(output) == 4000 and copy_crossover_hz(tmp_path) == 0  # step 3 reads it back
     for column in ("source", "image", "label", "group", "split", "status", "error", "attack", "duration",
                    "sample_rate"):
         assert column in rows[0]
@@ -526,6 +528,7 @@ def test_copy_above_range_draws_one_crossover_per_copy_inside_it(folder_dataset,
     command = ["--input", str(folder_dataset), "--output", str(output), "--vocode", "griffin_lim"]
     assert step1(command + ["--copy-above", "2000", "6000"]) == 0
     assert json.loads((output / "build_options.json").read_text())["copy_above"] == [2000, 6000]
+    assert copy_crossover_hz(output) == 6000  # the highest a copy may have
     assert any(r["vocoder"] for r in read_rows(output))
     for wrong in (["6000", "2000"], ["1000", "2000", "3000"], ["2000", "9000"]):
         with pytest.raises(SystemExit):
