@@ -66,7 +66,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--band-limit-copies", action="store_true",
                         help="vocoded copies take --band-limit's pass bands too, the upper edge drawn at least "
                              f"{COPY_BAND_MARGIN_HZ:g} Hz above their crossover (step 1's --copy-above) so their "
-                             "vocoded band stays in view: reals and their copies then carry a pass band alike")
+                             "vocoded band stays in view: reals and their copies then carry a pass band alike "
+                             "(measured: external 22.4%% against 21.1%%, noisy reals read FAKE; off)")
     parser.add_argument("--balance-channels", action="store_true",
                         help="raise --band-limit's and --noise-floor's chance on the FAKE pictures that are not copies "
                              "so that each class carries a channel equally often (sparing the copies alone makes a "
