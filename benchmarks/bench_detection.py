@@ -11,6 +11,7 @@
     python benchmarks/bench_detection.py --experiment external-model --tag patience16 --model model/pretrained/devset-v5 --step1 '--vocode none'
                                                               # one saved run: external set, clean and stressed
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
+    python benchmarks/bench_detection.py --experiment cv-windows --tag mel          # every window, on the folds
     python benchmarks/bench_detection.py --experiment external-ensemble --tag mel   # seeds' mean logit, from saved scores
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
@@ -314,23 +315,27 @@ def external_model(model_dir: Path, tag: str) -> dict:
     return {str(model_dir): result}
 
 
-def external_windows(tag: str, seeds: list[int]) -> dict:
-    """Every 3 s window of each external clip scored and combined (mean / max of p_fake, mean of the
-    logit), against the first window only, with the external experiment's models."""
-    rows = original_images(read_manifest(WORK / f"external-{tag}", "test"))
-    y, results = rows["y"].to_numpy(), {}
-    for seed in seeds:
-        predictor = Predictor.load(WORK / "runs" / f"external-{tag}-seed{seed}")
-        clips = list(predictor.score_files(rows["source"], max_windows=None, jobs=2))
-        failed = [clip.path for clip in clips if clip.error]
-        if failed:  # step 1 decoded every one of them: the audio changed since
-            raise RuntimeError(f"{len(failed)} external clips could not be scored, e.g. {failed[0]}")
-        scores = [clip.window_p_fake for clip in clips]
-        combined = {"first window": [w[0] for w in scores], "mean": [w.mean() for w in scores],
-                    "max": [w.max() for w in scores], "mean logit": [logit(w).mean() for w in scores]}
-        results[f"seed{seed}"] = {name: round(compute_eer(y, np.asarray(v))[0], 4) for name, v in combined.items()}
-        results[f"seed{seed}"]["mean windows per clip"] = round(float(np.mean([len(w) for w in scores])), 2)
-        print(tag, seed, results[f"seed{seed}"], flush=True)
+def window_eers(run_dir: Path, data: Path) -> dict:
+    """One run's EER on the test clips of step 1's folder `data` with every 3 s window of each clip
+    scored and combined (mean / max of p_fake, mean of the logit), against the first window only."""
+    rows = original_images(read_manifest(data, "test"))
+    predictor = Predictor.load(run_dir)
+    clips = list(predictor.score_files(rows["source"], max_windows=None, jobs=2))
+    failed = [clip.path for clip in clips if clip.error]
+    if failed:  # step 1 decoded every one of them: the audio changed since
+        raise RuntimeError(f"{len(failed)} test clips of {data} could not be scored, e.g. {failed[0]}")
+    scores, y = [clip.window_p_fake for clip in clips], rows["y"].to_numpy()
+    combined = {"first window": [w[0] for w in scores], "mean": [w.mean() for w in scores],
+                "max": [w.max() for w in scores], "mean logit": [logit(w).mean() for w in scores]}
+    result = {name: round(compute_eer(y, np.asarray(v))[0], 4) for name, v in combined.items()}
+    result["mean windows per clip"] = round(float(np.mean([len(w) for w in scores])), 2)
+    print(run_dir.name, result, flush=True)
+    return result
+
+
+def windows_experiment(runs: dict[str, tuple[Path, Path]]) -> dict:
+    """`window_eers` of each named (run, data) pair, and their mean."""
+    results = {name: window_eers(run_dir, data) for name, (run_dir, data) in runs.items()}
     names = next(iter(results.values())).keys()
     results["mean"] = {name: round(float(np.mean([r[name] for r in results.values()])), 4) for name in names}
     return results
@@ -404,7 +409,8 @@ def external_baselines(tag: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
-                                 "external-windows", "external-model", "cv-baselines", "external-ensemble"),
+                                 "external-windows", "external-model", "cv-baselines", "cv-windows",
+                                 "external-ensemble"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -448,7 +454,11 @@ def main() -> None:
     elif args.experiment == "external-ensemble":
         result = external_ensemble(args.tag, args.seeds, args.with_tag)
     elif args.experiment == "external-windows":
-        result = external_windows(args.tag, args.seeds)
+        result = windows_experiment({f"seed{seed}": (WORK / "runs" / f"external-{args.tag}-seed{seed}",
+                                                     WORK / f"external-{args.tag}") for seed in args.seeds})
+    elif args.experiment == "cv-windows":
+        result = windows_experiment({f"fold{fold}": (WORK / "runs" / f"cv-{args.tag}-fold{fold}",
+                                                     WORK / f"cv-{args.tag}-fold{fold}") for fold in range(args.folds)})
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
     elif args.experiment == "external-model":

@@ -169,12 +169,19 @@ def external_section(loaded: dict) -> list[str]:
                              + " | ".join(pct(row["mean_by_origin"].get(o)) for o in origins) + " |")
     for key, result in loaded.items():
         if key.startswith("external-windows"):
-            mean = result["results"]["mean"]
-            lines += ["", f"Every window counts? ({key.split('-', 2)[2]} models, mean over 3 seeds; "
-                      f"{mean.pop('mean windows per clip')} windows per external clip on average):",
-                      *header(result), "| clip score | EER |", "|---|---|"]
-            lines += [f"| {name} | {pct(value)} |" for name, value in mean.items()]
+            lines += windows_lines(key, result)
     return lines + [""]
+
+
+def windows_lines(key: str, result: dict) -> list[str]:
+    """An external-windows or cv-windows result: each way of combining a clip's windows, its mean EER."""
+    mean = dict(result["results"]["mean"])
+    runs = [name for name in result["results"] if name != "mean"]
+    what = "seeds" if runs[0].startswith("seed") else "folds"
+    lines = ["", f"Every window counts? ({key.split('-', 2)[2]} models, mean over {len(runs)} {what}; "
+             f"{mean.pop('mean windows per clip')} windows per test clip on average):",
+             *header(result), "| clip score | EER |", "|---|---|"]
+    return lines + [f"| {name} | {pct(value)} |" for name, value in mean.items()]
 
 
 def loso_section(results: list[dict]) -> list[str]:
@@ -225,9 +232,11 @@ def main() -> None:
         lines += preprocessing_section(loaded["preprocessing"])
     for name in sorted(k for k in loaded if k.startswith("split-")):
         lines += split_section(loaded[name])
-    cv = [loaded[k] for k in sorted(loaded) if k.startswith("cv-")]
+    cv = [loaded[k] for k in sorted(loaded) if k.startswith("cv-") and not k.startswith("cv-windows")]
     if cv:
         lines += cv_section(cv)
+    for key in sorted(k for k in loaded if k.startswith("cv-windows")):
+        lines += windows_lines(key, loaded[key]) + [""]
     lines += external_section(loaded)
     loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-")]
     if loso:

@@ -112,6 +112,24 @@ def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_sett
         bench_detection.external_model(trained_run, "other")
 
 
+def test_every_window_is_scored_and_the_first_window_matches_step_1s_image(trained_run, spectrogram_dir):
+    from benchmarks.write_report import windows_lines
+    from eval.metrics import compute_eer
+    from inference.predictor import Predictor
+    from preprocessing.manifest import original_images, read_manifest
+
+    result = bench_detection.windows_experiment({"fold0": (trained_run, spectrogram_dir),
+                                                 "fold1": (trained_run, spectrogram_dir)})
+    rows = original_images(read_manifest(spectrogram_dir, "test"))
+    from_images = compute_eer(rows["y"], Predictor.load(trained_run).predict_images(rows["image_path"]))[0]
+    assert result["fold0"]["first window"] == round(from_images, 4)  # audio scored as step 1 pictured it
+    assert result["fold0"]["mean windows per clip"] >= 1
+    assert set(result["fold0"]) == {"first window", "mean", "max", "mean logit", "mean windows per clip"}
+    assert result["mean"] == result["fold0"] == result["fold1"]  # the same run twice: the mean is that run
+    lines = windows_lines("cv-windows-same", {"results": result, "command": "c", "machine": "m", "date": "d"})
+    assert any("mean over 2 folds" in line for line in lines) and sum(line.startswith("| ") for line in lines) == 5
+
+
 def test_vocoder_copies_score_distance_for_a_changed_spectrum_and_flatness_for_lost_harmonics(monkeypatch):
     import numpy as np
 
