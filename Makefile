@@ -290,10 +290,12 @@ bench: setup $(DEMO_STAMP)
 	# stop 38: the pass bands with their chance evened out between the classes (step 3's --balance-channels)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-balance-channels --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --balance-channels'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-balance-channels --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --balance-channels'
-	# stop 39: the pass bands on the copies too (off), and a second leave-one-source-out run of the default recipe
+	# stop 39: the pass bands on the copies too (off), a second leave-one-source-out and CV run of the default recipe,
+	# every window on the folds
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-copies --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --band-limit-copies'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-copies --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --band-limit-copies'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-band-limit03-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2 --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2 --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment cv-windows --tag vocode-holdout-copy-above4000-one-class-band-limit03
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag vocode-copy-above4000-one-class-band-limit03
 	$(PY) benchmarks/write_report.py
