@@ -15,7 +15,7 @@ import numpy as np
 
 from model.calibration import IDENTITY, calibrate
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import band_frequencies, colormap_lut, levels_per_db, rgb_codes, silence_pixel
+from preprocessing.spectrogram import band_frequencies, levels_per_db, pixels_to_levels, silence_pixel
 
 METHODS = ("hirescam", "gradcam")
 TICK_HZ = (100, 250, 500, 1000, 2000, 4000, 8000, 16000)
@@ -145,19 +145,9 @@ def column_times(config: SpectrogramConfig) -> np.ndarray:
     return (np.arange(config.image_size) * config.hop_length + config.win_length / 2) / config.sample_rate
 
 
-def pixel_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
-    """uint8 images (N, H, W, C) -> colormap level 0-255 of each pixel (0 = the dB floor)."""
-    if config.gray:
-        return images[..., 0].astype(np.int16)
-    packed_lut = rgb_codes(colormap_lut(config.colormap))
-    order = np.argsort(packed_lut, kind="stable")
-    found = np.clip(np.searchsorted(packed_lut[order], rgb_codes(images)), 0, len(order) - 1)
-    return order[found].astype(np.int16)
-
-
 def silence_masks(images: np.ndarray, config: SpectrogramConfig) -> tuple[np.ndarray, np.ndarray]:
     """(pixels within SILENCE_DB of the floor (N, H, W), padded frames: columns entirely at the floor (N, W))."""
-    levels = pixel_levels(images, config)
+    levels = pixels_to_levels(images, config)
     quiet = levels <= round(SILENCE_DB * levels_per_db(config))
     return quiet, np.all(levels == 0, axis=1)
 

@@ -10,7 +10,7 @@ import tensorflow as tf
 from preprocessing.augment import BAND_ORDER, HIGH_PASS_HZ, LOW_PASS_HZ, NOISE_SNR_DB, low_frequency_heavy
 from preprocessing.audio import split_windows
 from preprocessing.config import SpectrogramConfig
-from preprocessing.spectrogram import (band_frequencies, band_power, colormap_lut, levels_per_db, rgb_codes,
+from preprocessing.spectrogram import (band_frequencies, band_power, colormap_inverse, colormap_lut, levels_per_db,
                                        silence_pixel)
 
 
@@ -56,11 +56,10 @@ def level_codec(config: SpectrogramConfig):
     lossless), so the inverse is an exact look-up."""
     if config.gray:
         return (lambda image: tf.cast(image[..., 0], tf.int32)), (lambda levels: tf.cast(levels, tf.float32)[..., None])
-    lut = colormap_lut(config.colormap)
-    codes, levels = np.unique(rgb_codes(lut), return_index=True)
+    codes, levels = colormap_inverse(config.colormap)
     table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
         tf.constant(codes, tf.int64), tf.constant(levels, tf.int32)), default_value=0)
-    colours = tf.constant(lut, tf.float32)
+    colours = tf.constant(colormap_lut(config.colormap), tf.float32)
 
     def to_levels(image):
         rgb = tf.cast(image, tf.int64)

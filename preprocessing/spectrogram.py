@@ -75,6 +75,22 @@ def rgb_codes(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
+def colormap_inverse(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The colormap's colours as sorted `rgb_codes` and the level (0-255) each one stands for: how a
+    picture's pixels go back to the dB levels step 1 coloured them with (PNG is lossless)."""
+    codes, levels = np.unique(rgb_codes(colormap_lut(name)), return_index=True)
+    return codes, levels
+
+
+def pixels_to_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+    """uint8 pixels (..., C) -> the level 0-255 each was coloured with (0 = the dB floor)."""
+    if config.gray:
+        return images[..., 0].astype(np.int16)
+    codes, levels = colormap_inverse(config.colormap)
+    found = np.clip(np.searchsorted(codes, rgb_codes(images)), 0, len(codes) - 1)
+    return levels[found].astype(np.int16)
+
+
 def off_colormap_share(array: np.ndarray, config: SpectrogramConfig) -> float:
     """Share of an image's pixels (uint8 H x W x C) that are not colours of the config's colormap.
     Step 1's images have none (PNG is lossless); anything else was not made by this pipeline."""

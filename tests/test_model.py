@@ -177,7 +177,8 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     picture of the same noise with the same pass band drawn on it: the same rows go dark."""
     from model.data import attenuate_rows, level_codec, pass_band_db
     from preprocessing.augment import bandpass
-    from preprocessing.spectrogram import band_frequencies, image_to_array, levels_per_db, window_to_image
+    from preprocessing.spectrogram import (band_frequencies, image_to_array, levels_per_db, pixels_to_levels,
+                                           window_to_image)
 
     config = SpectrogramConfig()
     noise = 0.1 * np.random.default_rng(0).standard_normal(config.clip_samples).astype(np.float32)
@@ -188,6 +189,8 @@ def test_a_pass_band_drawn_on_the_picture_matches_the_filter_on_the_audio():
     drawn = to_image(attenuate_rows(levels, pass_band_db(row_hz, 300.0, 3400.0, config.sample_rate),
                                      levels_per_db(config))).numpy()
     assert np.array_equal(to_image(levels).numpy(), image_to_array(window_to_image(noise, config), config))  # exact inverse
+    assert np.array_equal(levels.numpy(), pixels_to_levels(image_to_array(window_to_image(noise, config), config),
+                                                           config))  # NumPy's inverse (explain) agrees with TF's
     row_level = lambda image: to_levels(image.astype(np.float32)).numpy()[:, 8:-8].mean(axis=1)  # noqa: E731
     difference = np.abs(row_level(filtered) - row_level(drawn))
     assert row_level(drawn)[row_hz > 6500].max() < 5 and row_level(drawn)[(row_hz > 500) & (row_hz < 3000)].min() > 150

@@ -28,6 +28,20 @@ def read_rows(output: Path) -> list[dict]:
         return list(csv.DictReader(stream))
 
 
+def test_pixels_go_back_to_the_levels_they_were_coloured_with():
+    from preprocessing.spectrogram import colormap_lut, pixels_to_levels
+
+    levels = np.random.default_rng(0).integers(0, 256, (2, 16, 16))
+    for config in (SpectrogramConfig(), SpectrogramConfig(colormap="viridis"), SpectrogramConfig(gray=True)):
+        pixels = (np.repeat(levels[..., None].astype(np.uint8), 3, axis=-1) if config.gray
+                  else colormap_lut(config.colormap)[levels])
+        found = pixels_to_levels(pixels, config)
+        assert found.shape == levels.shape and found.min() >= 0
+        recoloured = found[..., None] if config.gray else colormap_lut(config.colormap)[found]
+        assert np.array_equal(recoloured, pixels[..., :1] if config.gray else pixels)  # the same colour back
+        assert np.mean(found == levels) > 0.95  # and, but for colours the colormap repeats, the same level
+
+
 def test_config_gives_exact_image_size_without_resizing():
     window = np.random.default_rng(0).standard_normal(CONFIG.clip_samples).astype(np.float32) * 0.1
     assert band_db(window, CONFIG).shape == (128, 128)
