@@ -231,6 +231,8 @@ def train(args) -> Path:
         raise ValueError("--pair-loss does not go together with --sam (the pair term has its own training step)")
     keras.utils.set_random_seed(args.seed)
     train_rows, val_rows = frame[frame["split"] == "train"], frame[frame["split"] == "val"]
+    # with --band-limit-copies, a copy's pass band keeps its vocoded band (above its crossover) in view
+    copy_band_from_hz = copy_crossover_hz(data) + COPY_BAND_MARGIN_HZ if args.band_limit_copies else None
     weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
                                cap=args.balance_cap)
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
@@ -238,8 +240,7 @@ def train(args) -> Path:
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
                             copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
-                            copy_band_from_hz=copy_crossover_hz(data) + COPY_BAND_MARGIN_HZ if args.band_limit_copies
-                            else None)
+                            copy_band_from_hz=copy_band_from_hz)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)
