@@ -39,6 +39,7 @@ class SpectrogramConfig:
     win_length: int = 512
     fmin: float = 20.0
     fmax: float = 8000.0
+    pre_emphasis: float = 0.0         # first-order high-band lift |1 - a e^-jw|^2 on the spectrum (0 = off)
     db_floor: float = -70.0           # dB values are clipped to [db_floor, db_ceiling]
     db_ceiling: float = 10.0          # and mapped linearly onto the colormap
     db_reference: str = "full_scale"  # dB re digital full scale, or re each window's loudest band (DB_REFERENCES)
@@ -71,6 +72,8 @@ class SpectrogramConfig:
             raise ValueError(f"fmax {self.fmax} Hz is above Nyquist ({self.sample_rate / 2} Hz)")
         if self.frequency_scale == "mel-linear" and not self.fmin < self.split_hz < self.fmax:
             raise ValueError(f"split_hz {self.split_hz} must lie between fmin and fmax")
+        if not 0.0 <= self.pre_emphasis < 1.0:
+            raise ValueError(f"pre_emphasis {self.pre_emphasis} must be in [0, 1)")
         if self.db_floor >= self.db_ceiling:
             raise ValueError("db_floor must be below db_ceiling")
 

@@ -308,6 +308,24 @@ def test_band_power_is_exactly_librosas_stft(n_fft, win_length):
     assert np.array_equal(band_db(window, config), expected)
 
 
+def test_pre_emphasis_on_the_spectrum_is_the_filter_on_the_samples_and_lifts_only_the_high_band():
+    """The lift is applied to the spectrum (the audio and its level normalisation stay as they are);
+    it must picture what y[n] = x[n] - a x[n-1] on the samples would, and stay off by default."""
+    import scipy.signal
+
+    plain, emphasised = SpectrogramConfig(), SpectrogramConfig(pre_emphasis=0.97)
+    window = (0.1 * np.random.default_rng(3).standard_normal(plain.clip_samples)).astype(np.float32)
+    filtered = scipy.signal.lfilter([1.0, -0.97], [1.0], window).astype(np.float32)
+    rows = band_frequencies(plain) > 200  # below, a 20 Hz-wide band's share of a 16 Hz FFT bin is coarse
+    assert np.abs(band_db(window, emphasised) - band_db(filtered, plain))[rows].mean() < 0.5
+    lift = (band_db(window, emphasised) - band_db(window, plain)).mean(axis=1)
+    centres = band_frequencies(plain)
+    assert lift[centres > 6000].min() > 4.0 and lift[centres < 300].max() < -15.0
+    assert np.array_equal(_filterbank(SpectrogramConfig(pre_emphasis=0.0)), _filterbank(plain))
+    with pytest.raises(ValueError, match="pre_emphasis"):
+        SpectrogramConfig(pre_emphasis=1.0).validate()
+
+
 def test_linear_rows_are_evenly_spaced_and_keep_the_high_band():
     mel, linear = (band_frequencies(SpectrogramConfig(frequency_scale=s)) for s in ("mel", "linear"))
     assert np.allclose(np.diff(linear), np.diff(linear)[0])
