@@ -298,6 +298,10 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2 --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment cv-windows --tag vocode-holdout-copy-above4000-one-class-band-limit03
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag vocode-copy-above4000-one-class-band-limit03
+	# stop 40: a first-order high-band lift on the spectrum (step 1's --pre-emphasis 0.97; off)
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-pre-emphasis097 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pre-emphasis097 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-pre-emphasis097 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/write_report.py
 
 app: setup
