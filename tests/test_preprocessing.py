@@ -321,7 +321,12 @@ def test_pre_emphasis_on_the_spectrum_is_the_filter_on_the_samples_and_lifts_onl
     lift = (band_db(window, emphasised) - band_db(window, plain)).mean(axis=1)
     centres = band_frequencies(plain)
     assert lift[centres > 6000].min() > 4.0 and lift[centres < 300].max() < -15.0
-    assert np.array_equal(_filterbank(SpectrogramConfig(pre_emphasis=0.0)), _filterbank(plain))
+    from preprocessing.config import ConfigMismatchError, require_same_config
+
+    before = {k: v for k, v in plain.to_dict().items() if k != "pre_emphasis"}  # a config.json from before the field
+    assert SpectrogramConfig.from_dict(before) == plain
+    with pytest.raises(ConfigMismatchError, match="pre_emphasis: 0.0 vs 0.97"):
+        require_same_config(plain, emphasised, "images")
     with pytest.raises(ValueError, match="pre_emphasis"):
         SpectrogramConfig(pre_emphasis=1.0).validate()
 
