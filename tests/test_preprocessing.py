@@ -312,17 +312,16 @@ def test_pre_emphasis_on_the_spectrum_is_the_filter_on_the_samples_and_lifts_onl
     """The lift is applied to the spectrum (the audio and its level normalisation stay as they are);
     it must picture what y[n] = x[n] - a x[n-1] on the samples would, and stay off by default."""
     import scipy.signal
+    from preprocessing.config import ConfigMismatchError, require_same_config
 
     plain, emphasised = SpectrogramConfig(), SpectrogramConfig(pre_emphasis=0.97)
     window = (0.1 * np.random.default_rng(3).standard_normal(plain.clip_samples)).astype(np.float32)
     filtered = scipy.signal.lfilter([1.0, -0.97], [1.0], window).astype(np.float32)
-    rows = band_frequencies(plain) > 200  # below, a 20 Hz-wide band's share of a 16 Hz FFT bin is coarse
+    centres = band_frequencies(plain)
+    rows = centres > 200  # below, a 20 Hz-wide band's share of a 16 Hz FFT bin is coarse
     assert np.abs(band_db(window, emphasised) - band_db(filtered, plain))[rows].mean() < 0.5
     lift = (band_db(window, emphasised) - band_db(window, plain)).mean(axis=1)
-    centres = band_frequencies(plain)
     assert lift[centres > 6000].min() > 4.0 and lift[centres < 300].max() < -15.0
-    from preprocessing.config import ConfigMismatchError, require_same_config
-
     before = {k: v for k, v in plain.to_dict().items() if k != "pre_emphasis"}  # a config.json from before the field
     assert SpectrogramConfig.from_dict(before) == plain
     with pytest.raises(ConfigMismatchError, match="pre_emphasis: 0.0 vs 0.97"):
