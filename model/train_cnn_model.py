@@ -54,6 +54,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
+    parser.add_argument("--weight-decay", type=float, default=0.0,
+                        help="decoupled weight decay (AdamW: each step shrinks the weights by learning rate x this; "
+                             "batch-norm scales and shifts are spared; e.g. 0.05; 0 = plain Adam)")
     parser.add_argument("--band-limit", type=float, default=0.3, metavar="PROBABILITY",
                         help="chance that a training image, REAL or FAKE but not a vocoded copy, gets a random "
                              "pass band (50-300 Hz to 3-7.5 kHz) drawn on: each row's dB levels lowered as the "
@@ -227,6 +230,8 @@ def train(args) -> Path:
     for flag, chance in (("--band-limit", args.band_limit), ("--noise-floor", args.noise_floor)):
         if not 0 <= chance <= 1:
             raise ValueError(f"{flag} is a probability (0-1), not {chance}")
+    if args.weight_decay < 0:
+        raise ValueError(f"--weight-decay cannot be negative, not {args.weight_decay}")
     if args.sam and args.pair_loss:
         raise ValueError("--pair-loss does not go together with --sam (the pair term has its own training step)")
     keras.utils.set_random_seed(args.seed)
@@ -258,7 +263,9 @@ def train(args) -> Path:
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
-        optimizer = keras.optimizers.Adam(args.learning_rate, use_ema=args.ema > 0, ema_momentum=args.ema)
+        optimizer = keras.optimizers.Adam(args.learning_rate, weight_decay=args.weight_decay or None,
+                                          use_ema=args.ema > 0, ema_momentum=args.ema)
+        optimizer.exclude_from_weight_decay(var_names=["gamma", "beta"])  # batch-norm scales and shifts
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
         loss = OneClassLoss(args.one_class_margins) if logits else "binary_crossentropy"
         trainer.compile(optimizer=optimizer, loss=loss,
