@@ -211,6 +211,15 @@ def distribution_strategy(mixed_precision: bool):
     return tf.distribute.get_strategy(), ("GPU: " + gpus[0].name) if gpus else "CPU"
 
 
+def make_optimizer(learning_rate: float, weight_decay: float = 0.0, ema: float = 0.0) -> keras.optimizers.Optimizer:
+    """Adam; with `weight_decay`, decoupled (AdamW), sparing batch-norm scales and shifts, which
+    set a feature's level rather than fit a pattern; with `ema`, an average of the weights is kept."""
+    optimizer = keras.optimizers.Adam(learning_rate, weight_decay=weight_decay or None,
+                                      use_ema=ema > 0, ema_momentum=ema)
+    optimizer.exclude_from_weight_decay(var_names=["gamma", "beta"])
+    return optimizer
+
+
 def train(args) -> Path:
     data = Path(args.data)
     config = read_config(data)
@@ -263,9 +272,7 @@ def train(args) -> Path:
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
-        optimizer = keras.optimizers.Adam(args.learning_rate, weight_decay=args.weight_decay or None,
-                                          use_ema=args.ema > 0, ema_momentum=args.ema)
-        optimizer.exclude_from_weight_decay(var_names=["gamma", "beta"])  # batch-norm scales and shifts
+        optimizer = make_optimizer(args.learning_rate, args.weight_decay, args.ema)
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
         loss = OneClassLoss(args.one_class_margins) if logits else "binary_crossentropy"
         trainer.compile(optimizer=optimizer, loss=loss,

@@ -14,7 +14,7 @@ import pytest
 
 from eval.metrics import compute_eer
 from model.cnn import ARCHS, TimeStatistics, build_model
-from model.train_cnn_model import main as train
+from model.train_cnn_model import main as train, make_optimizer
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_manifest
 
@@ -102,6 +102,19 @@ def test_ema_run_keeps_the_averaged_weights_it_validated(spectrogram_dir, tmp_pa
     images = np.stack([np.asarray(keras.utils.load_img(p)) for p in val["image_path"]]).astype(np.float32)
     eer, _ = compute_eer(val["y"], np.asarray(model.predict(images, verbose=0)).ravel())
     assert eer == pytest.approx(min(val_eers), abs=1e-6)  # the saved weights are the ones validated
+
+
+def test_weight_decay_shrinks_the_weights_but_not_the_batch_norm_scales_and_shifts(spectrogram_dir, tmp_path, capsys):
+    model = build_model("compact")
+    for weight_decay, shrink in ((0.0, 1.0), (0.5, 1 - 0.01 * 0.5)):
+        optimizer = make_optimizer(0.01, weight_decay)
+        before = [np.array(v) for v in model.trainable_variables]
+        optimizer.apply([keras.ops.zeros_like(v) for v in model.trainable_variables], model.trainable_variables)
+        for variable, old in zip(model.trainable_variables, before):
+            spared = variable.name in ("gamma", "beta") or shrink == 1.0
+            np.testing.assert_allclose(np.array(variable), old * (1.0 if spared else shrink), rtol=1e-6, atol=1e-7)
+    assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "run"), "--weight-decay", "-1"]) == 1
+    assert "--weight-decay" in capsys.readouterr().err and not (tmp_path / "run").exists()
 
 
 def test_balanced_groups_weigh_each_class_equally_inside_a_group_and_overall():
