@@ -302,6 +302,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-pre-emphasis097 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pre-emphasis097 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-pre-emphasis097 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000 --pre-emphasis 0.97' --train='--one-class --band-limit 0.3'
+	# stop 41: decoupled weight decay (step 3 --weight-decay 0.05; off)
+	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-weight-decay005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --weight-decay 0.05'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-weight-decay005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --weight-decay 0.05'
 	$(PY) benchmarks/write_report.py
 
 app: setup
