@@ -44,6 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--lr-schedule", choices=("plateau", "cosine"), default="plateau",
+                        help="plateau: halve the rate after a third of --patience epochs without a better val EER; "
+                             "cosine: lower it along a half cosine to 0 over --epochs, whatever the val EER does")
     parser.add_argument("--patience", type=int, default=16,
                         help="epochs without a better val EER before stopping (a third of it halves the learning rate)")
     parser.add_argument("--freq-mask", type=int, default=12, help="max frequency rows masked per image (0 = off)")
@@ -211,9 +214,10 @@ def distribution_strategy(mixed_precision: bool):
     return tf.distribute.get_strategy(), ("GPU: " + gpus[0].name) if gpus else "CPU"
 
 
-def make_optimizer(learning_rate: float, weight_decay: float = 0.0, ema: float = 0.0) -> keras.optimizers.Optimizer:
-    """Adam; with `weight_decay`, decoupled (AdamW), sparing batch-norm scales and shifts, which
-    set a feature's level rather than fit a pattern; with `ema`, an average of the weights is kept."""
+def make_optimizer(learning_rate, weight_decay: float = 0.0, ema: float = 0.0) -> keras.optimizers.Optimizer:
+    """Adam at `learning_rate` (a number or a schedule); with `weight_decay`, decoupled (AdamW), sparing
+    batch-norm scales and shifts, which set a feature's level rather than fit a pattern; with `ema`, an
+    average of the weights is kept."""
     optimizer = keras.optimizers.Adam(learning_rate, weight_decay=weight_decay or None,
                                       use_ema=ema > 0, ema_momentum=ema)
     optimizer.exclude_from_weight_decay(var_names=["gamma", "beta"])
@@ -272,7 +276,10 @@ def train(args) -> Path:
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
-        optimizer = make_optimizer(args.learning_rate, args.weight_decay, args.ema)
+        steps = args.epochs * -(-len(train_rows) // args.batch_size)
+        learning_rate = (keras.optimizers.schedules.CosineDecay(args.learning_rate, steps)
+                         if args.lr_schedule == "cosine" else args.learning_rate)
+        optimizer = make_optimizer(learning_rate, args.weight_decay, args.ema)
         logits = args.one_class  # the trainer then outputs the logit of P(fake), not P(fake)
         loss = OneClassLoss(args.one_class_margins) if logits else "binary_crossentropy"
         trainer.compile(optimizer=optimizer, loss=loss,
@@ -284,11 +291,12 @@ def train(args) -> Path:
     val_eer = ValidationEER(val_ds, val_rows["y"])
     # With --ema, the averaged weights are swapped in for validation, for val_eer and for the best epoch.
     callbacks = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema > 0 else []
+    plateau = [keras.callbacks.ReduceLROnPlateau(monitor="val_eer", mode="min", factor=0.5,
+                                                 patience=max(2, args.patience // 3), min_lr=1e-5)]
     callbacks += [
         val_eer,  # before the callbacks below, so they see val_eer
         keras.callbacks.EarlyStopping(monitor="val_eer", mode="min", patience=args.patience),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_eer", mode="min", factor=0.5,
-                                          patience=max(2, args.patience // 3), min_lr=1e-5),
+        *(plateau if args.lr_schedule == "plateau" else []),  # a cosine schedule lives in the optimizer
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]

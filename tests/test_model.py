@@ -117,6 +117,19 @@ def test_weight_decay_shrinks_the_weights_but_not_the_batch_norm_scales_and_shif
     assert "--weight-decay" in capsys.readouterr().err and not (tmp_path / "run").exists()
 
 
+def test_a_cosine_schedule_brings_the_learning_rate_to_zero_at_the_last_epoch(spectrogram_dir, tmp_path):
+    train_images = len(read_manifest(spectrogram_dir, "train"))
+    rates = {}
+    for schedule in ("cosine", "plateau"):
+        run_dir = tmp_path / schedule
+        assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                      "--no-one-class", "--lr-schedule", schedule, "--patience", "9"]) == 0
+        optimizer = keras.saving.load_model(run_dir / "model.keras", safe_mode=True).optimizer
+        assert int(optimizer.iterations) == 2 * -(-train_images // 8)
+        rates[schedule] = float(optimizer.learning_rate)
+    assert rates["cosine"] == pytest.approx(0.0, abs=1e-9) and rates["plateau"] == pytest.approx(1e-3)
+
+
 def test_balanced_groups_weigh_each_class_equally_inside_a_group_and_overall():
     import pandas as pd
 
