@@ -305,6 +305,12 @@ bench: setup $(DEMO_STAMP)
 	# stop 41: decoupled weight decay (step 3 --weight-decay 0.05; off)
 	$(PY) benchmarks/bench_detection.py --experiment external --tag vocode-copy-above4000-one-class-band-limit03-weight-decay005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --weight-decay 0.05'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-weight-decay005 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --weight-decay 0.05'
+	# stop 41: 30 epochs instead of 40, with the plateau schedule and with a cosine one (step 3's --lr-schedule cosine); neither adopted
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 30 --tag vocode-copy-above4000-one-class-band-limit03-epochs30 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-epochs30 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 30 --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 30 --tag vocode-holdout-copy-above4000-one-class-band-limit03-epochs30-cosine --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine'
 	$(PY) benchmarks/write_report.py
 
 app: setup
