@@ -48,7 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="plateau: halve the rate after a third of --patience epochs without a better val EER; "
                              "cosine: lower it along a half cosine to 0 over --epochs, whatever the val EER does")
     parser.add_argument("--patience", type=int, default=16,
-                        help="epochs without a better val EER before stopping (a third of it halves the learning rate)")
+                        help="epochs without a better val EER before stopping (with --lr-schedule plateau, a third of it "
+                             "halves the learning rate)")
     parser.add_argument("--freq-mask", type=int, default=12, help="max frequency rows masked per image (0 = off)")
     parser.add_argument("--time-mask", type=int, default=16, help="max frames masked per image (0 = off)")
     parser.add_argument("--truncate", type=float, default=0.5,
