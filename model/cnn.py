@@ -4,7 +4,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-ARCHS = ("compact", "compact-fine", "compact-stats", "lcnn", "seed")
+ARCHS = ("compact", "compact-attention", "compact-fine", "compact-stats", "lcnn", "seed")
 
 
 def _seed_body(x):
@@ -17,7 +17,7 @@ def _seed_body(x):
     return layers.Dropout(0.5)(x)
 
 
-def _compact_body(x, first_stride=(2, 2), statistics=False):
+def _compact_body(x, first_stride=(2, 2), pooling="average"):
     """Same three blocks with batch normalisation; pooled over time only, so that *where* in
     frequency a pattern sits still reaches the classifier. ~30x fewer weights than the seed.
 
@@ -28,8 +28,10 @@ def _compact_body(x, first_stride=(2, 2), statistics=False):
         x = layers.BatchNormalization()(x)
         x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D()(x)
-    if statistics:
+    if pooling == "statistics":
         x = TimeStatistics(name="statistics_over_time")(x)
+    elif pooling == "attention":
+        x = AttentionOverTime(name="attention_over_time")(x)
     else:
         x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = frequency bands
     x = layers.Flatten()(x)
@@ -47,7 +49,13 @@ def _compact_stats_body(x):
     """compact, pooled over time by mean and standard deviation per frequency row: how much a
     band's pattern flickers from frame to frame (vocoder frames, phase resets) reaches the
     classifier, not only its average."""
-    return _compact_body(x, statistics=True)
+    return _compact_body(x, pooling="statistics")
+
+
+def _compact_attention_body(x):
+    """compact, pooled over time by a learned weighting per frequency row (AttentionOverTime): the
+    frames that carry evidence (voiced speech, a vocoder's band) count, silence and padding need not."""
+    return _compact_body(x, pooling="attention")
 
 
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
@@ -75,6 +83,34 @@ class TimeStatistics(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[1], 2 * input_shape[3])
+
+
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class AttentionOverTime(layers.Layer):
+    """Attentive pooling over time (axis 2), per frequency row: a small tanh layer scores each
+    frame from its channels, a softmax over the row's frames turns the scores into weights, and
+    the row's features are their weighted mean. Output (batch, rows, channels), like an average."""
+
+    def __init__(self, units: int = 64, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.hidden = self.add_weight(shape=(channels, self.units), initializer="glorot_uniform", name="hidden")
+        self.hidden_bias = self.add_weight(shape=(self.units,), initializer="zeros", name="hidden_bias")
+        self.score = self.add_weight(shape=(self.units, 1), initializer="glorot_uniform", name="score")
+
+    def call(self, x):
+        hidden = keras.ops.tanh(keras.ops.matmul(x, self.hidden) + self.hidden_bias)
+        weights = keras.ops.softmax(keras.ops.matmul(hidden, self.score), axis=2)  # (batch, rows, frames, 1)
+        return keras.ops.sum(x * weights, axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[1], input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
 
 
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
@@ -182,7 +218,8 @@ def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
         x = CentreRows(name="centre_rows")(x)
     if pixel_noise > 0:
         x = layers.GaussianNoise(pixel_noise)(x)
-    body = {"seed": _seed_body, "compact": _compact_body, "compact-fine": _compact_fine_body,
+    body = {"seed": _seed_body, "compact": _compact_body, "compact-attention": _compact_attention_body,
+            "compact-fine": _compact_fine_body,
             "compact-stats": _compact_stats_body, "lcnn": _lcnn_body}[arch]
     x = body(x)
     if one_class:

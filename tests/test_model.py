@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from eval.metrics import compute_eer
-from model.cnn import ARCHS, TimeStatistics, build_model
+from model.cnn import ARCHS, AttentionOverTime, TimeStatistics, build_model
 from model.train_cnn_model import main as train, make_optimizer
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_manifest
@@ -45,6 +45,28 @@ def test_statistics_pooling_gives_each_row_its_mean_and_spread_over_time():
     assert np.allclose(pooled[..., 4:], features.std(axis=2), atol=1e-3)
     rows = build_model("compact-stats").get_layer("statistics_over_time").output.shape
     assert rows[1:] == (8, 256)  # the 8 frequency rows of compact, mean and std of its 128 channels
+
+
+def test_attention_pooling_is_a_weighted_mean_over_each_rows_frames_and_reloads(tmp_path):
+    rng = np.random.default_rng(0)
+    steady = np.repeat(rng.normal(size=(2, 8, 1, 4)), 16, axis=2).astype(np.float32)  # every frame alike
+    pool = AttentionOverTime(units=3)
+    assert np.allclose(np.asarray(pool(steady)), steady[:, :, 0], atol=1e-5)  # weights sum to 1 per row
+    features = rng.normal(size=(2, 8, 16, 4)).astype(np.float32)
+    features[:, :, :, 0] = -2.0
+    features[:, :, 5, 0] = 50.0  # frame 5 stands out in channel 0
+    pool.hidden.assign(np.eye(4, 3, dtype=np.float32))
+    pool.score.assign(np.array([[20.0], [0.0], [0.0]], np.float32))  # score = 20 tanh(channel 0)
+    pooled = np.asarray(pool(features))
+    assert pooled.shape == (2, 8, 4) and np.allclose(pooled, features[:, :, 5], atol=1e-3)
+    pool.score.assign(np.zeros((3, 1), np.float32))  # equal scores: the plain average over time
+    assert np.allclose(np.asarray(pool(features)), features.mean(axis=2), atol=1e-5)
+    model = build_model("compact-attention")
+    assert model.get_layer("attention_over_time").output.shape[1:] == (8, 128)
+    model.save(tmp_path / "attention.keras")
+    reloaded = keras.saving.load_model(tmp_path / "attention.keras", safe_mode=True, compile=False)
+    images = rng.integers(0, 256, (2, 128, 128, 3)).astype(np.float32)
+    assert np.allclose(np.asarray(reloaded(images)), np.asarray(model(images)), atol=1e-6)
 
 
 def test_centre_rows_ignores_a_steady_colour_per_frequency_row_and_reloads(tmp_path):
