@@ -313,6 +313,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 30 --tag vocode-holdout-copy-above4000-one-class-band-limit03-epochs30-cosine --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine'
 	# stop 42: a second CV run of the cosine 30-epoch recipe
 	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 30 --tag vocode-holdout-copy-above4000-one-class-band-limit03-epochs30-cosine-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2 --band-limit 0.3 --lr-schedule cosine'
+	# stop 42: attentive pooling over time (--arch compact-attention), with the cosine 30-epoch schedule and with the default one
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 30 --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine --arch compact-attention'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine --arch compact-attention'
 	$(PY) benchmarks/write_report.py
 
 app: setup
