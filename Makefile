@@ -316,6 +316,8 @@ bench: setup $(DEMO_STAMP)
 	# stop 42: attentive pooling over time (--arch compact-attention), with the cosine 30-epoch schedule and with the default one
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 30 --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine --arch compact-attention'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-epochs30-cosine-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --lr-schedule cosine --arch compact-attention'
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-attention'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-attention --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-attention'
 	$(PY) benchmarks/write_report.py
 
 app: setup
