@@ -322,6 +322,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --seeds 1 --tag vocode-copy-above4000-one-class-band-limit03-pixel-noise003 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --pixel-noise 0.03'
 	# stop 42: the default recipe with three more seeds (a six-seed reference on the external set)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --seeds 4 5 6 --tag vocode-copy-above4000-one-class-band-limit03-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	# stop 43: max-pooling before batch normalisation in each block (--arch compact-pool-first), for training time
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-pool-first --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pool-first --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first'
 	$(PY) benchmarks/write_report.py
 
 app: setup

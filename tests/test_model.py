@@ -36,6 +36,18 @@ def test_compact_fine_keeps_twice_the_frequency_rows():
     assert rows == {"compact": 8, "compact-fine": 16}
 
 
+def test_pool_first_normalises_pooled_values_with_the_same_weights_and_rows():
+    models = {arch: build_model(arch) for arch in ("compact", "compact-pool-first")}
+    for arch, model in models.items():
+        normalised = [layer.input.shape[1:3] for layer in model.layers
+                      if isinstance(layer, keras.layers.BatchNormalization)]
+        convolved = [layer.output.shape[1:3] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+        shrink = 2 if arch == "compact-pool-first" else 1  # each side halved by the pooling before the norm
+        assert normalised == [(rows // shrink, frames // shrink) for rows, frames in convolved]
+    assert models["compact"].count_params() == models["compact-pool-first"].count_params()
+    assert models["compact-pool-first"].get_layer("average_over_time").output.shape[1:] == (8, 1, 128)
+
+
 def test_statistics_pooling_gives_each_row_its_mean_and_spread_over_time():
     rng = np.random.default_rng(0)
     features = rng.normal(size=(2, 8, 16, 4)).astype(np.float32)  # (batch, rows, frames, channels)
