@@ -325,6 +325,9 @@ bench: setup $(DEMO_STAMP)
 	# stop 43: max-pooling before batch normalisation in each block (--arch compact-pool-first), for training time
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-pool-first --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pool-first --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first'
+	# stop 43: wider time masks (--time-mask 32)
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-time-mask32 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-mask 32'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-time-mask32 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-mask 32'
 	$(PY) benchmarks/write_report.py
 
 app: setup
