@@ -328,6 +328,9 @@ bench: setup $(DEMO_STAMP)
 	# stop 43: wider time masks (--time-mask 32)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-time-mask32 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-mask 32'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-time-mask32 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-mask 32'
+	# stop 43: batches of 16 (--batch-size 16)
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-batch16 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --batch-size 16'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-batch16 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --batch-size 16'
 	$(PY) benchmarks/write_report.py
 
 app: setup
