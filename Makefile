@@ -331,6 +331,9 @@ bench: setup $(DEMO_STAMP)
 	# stop 43: batches of 16 (--batch-size 16)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-batch16 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --batch-size 16'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-batch16 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --batch-size 16'
+	# stop 43: twice the learning rate (--learning-rate 2e-3)
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-lr2e-3 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --learning-rate 2e-3'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-lr2e-3 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --learning-rate 2e-3'
 	$(PY) benchmarks/write_report.py
 
 app: setup
