@@ -141,8 +141,9 @@ def row_frequencies(config: SpectrogramConfig) -> np.ndarray:
 
 
 def column_times(config: SpectrogramConfig) -> np.ndarray:
-    """Time (s) of each column's frame centre; frames start every hop_length samples."""
-    return (np.arange(config.image_size) * config.hop_length + config.win_length / 2) / config.sample_rate
+    """Time (s) of each column's frame centre: frames of n_fft samples start every hop_length samples,
+    and step 1 centres its window (of any length) in the frame."""
+    return (np.arange(config.image_size) * config.hop_length + config.n_fft / 2) / config.sample_rate
 
 
 def silence_masks(images: np.ndarray, config: SpectrogramConfig) -> tuple[np.ndarray, np.ndarray]:
