@@ -6,13 +6,12 @@ from keras import layers
 
 
 def _seed_body(x):
-    """The project card's network: Conv 32/64/128 (3x3) + max-pooling, flatten, dense 128, dropout 0.5."""
+    """The project card's network: Conv 32/64/128 (3x3) + max-pooling, flatten, dense 128 (then dropout 0.5)."""
     for filters in (32, 64, 128):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
         x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(128, activation="relu")(x)
-    return layers.Dropout(0.5)(x)
+    return layers.Dense(128, activation="relu")(x)
 
 
 def _compact_body(x, first_stride=(2, 2), pooling="average", pool_first=False):
@@ -37,8 +36,7 @@ def _compact_body(x, first_stride=(2, 2), pooling="average", pool_first=False):
         x = AttentionOverTime(name="attention_over_time")(x)
     else:
         x = layers.AveragePooling2D(pool_size=(1, x.shape[2]), name="average_over_time")(x)  # rows = frequency bands
-    x = layers.Flatten()(x)
-    return layers.Dropout(0.3)(x)
+    return layers.Flatten()(x)
 
 
 def _compact_fine_body(x):
@@ -204,8 +202,7 @@ def _lcnn_body(x):
         x = MaxFeatureMap()(x)
         x = layers.MaxPooling2D()(x)
     x = TimeStatistics(name="statistics_over_time")(x)
-    x = layers.Flatten()(x)
-    return layers.Dropout(0.3)(x)
+    return layers.Flatten()(x)
 
 
 BODIES = {"compact": _compact_body, "compact-attention": _compact_attention_body, "compact-fine": _compact_fine_body,
@@ -220,21 +217,28 @@ def default_one_class(arch: str) -> bool:
     return arch != "seed"
 
 
+def default_dropout(arch: str) -> float:
+    """The dropout rate before the head: the card's 0.5 for `seed`, 0.3 for the compact bodies."""
+    return 0.5 if arch == "seed" else 0.3
+
+
 def build_model(arch: str = "compact", image_size: int = 128, channels: int = 3,
                 pixel_noise: float = 0.0, centre_rows: bool = False, one_class: bool | None = None,
-                one_class_margins=ONE_CLASS_MARGINS) -> keras.Model:
+                one_class_margins=ONE_CLASS_MARGINS, dropout: float | None = None) -> keras.Model:
     """uint8-range image in, P(fake) out. `pixel_noise` adds Gaussian noise (training only);
     `centre_rows` takes each row's mean over time away first (CentreRows); `one_class` (the default
     for every arch but the card's `seed`) puts a 128-d embedding and OneClassScore before the sigmoid
-    instead of one dense unit (train its `logit_model` with `one_class_loss` and the same margins)."""
+    instead of one dense unit (train its `logit_model` with `one_class_loss` and the same margins);
+    `dropout` is the rate on the body's features (`default_dropout` when not given)."""
     one_class = default_one_class(arch) if one_class is None else one_class
+    dropout = default_dropout(arch) if dropout is None else dropout
     inputs = keras.Input(shape=(image_size, image_size, channels), name="spectrogram")
     x = layers.Rescaling(1.0 / 255, name="scale_pixels")(inputs)
     if centre_rows:
         x = CentreRows(name="centre_rows")(x)
     if pixel_noise > 0:
         x = layers.GaussianNoise(pixel_noise)(x)
-    x = BODIES[arch](x)
+    x = layers.Dropout(dropout)(BODIES[arch](x))
     if one_class:
         x = layers.Dense(128, name="embedding")(x)
         fake_logit = OneClassScore(centre=sum(one_class_margins) / 2, name="fake_logit", dtype="float32")(x)

@@ -24,7 +24,8 @@ import tensorflow as tf  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from eval.metrics import compute_eer, operating_threshold  # noqa: E402
-from model.cnn import ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, default_one_class, logit_model  # noqa: E402
+from model.cnn import (ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, default_dropout, default_one_class,  # noqa: E402
+                       logit_model)
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import COPY_BAND_MARGIN_HZ, make_dataset  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
@@ -79,6 +80,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="raise --band-limit's and --noise-floor's chance on the FAKE pictures that are not copies "
                              "so that each class carries a channel equally often (sparing the copies alone makes a "
                              "channel land on fewer FAKE pictures, i.e. a REAL cue)")
+    parser.add_argument("--dropout", type=float, default=None, metavar="RATE",
+                        help="dropout on the body's features before the head (default: 0.3; the card's 0.5 for --arch seed)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup alpha (0 = off)")
     parser.add_argument("--pixel-noise", type=float, default=0.0, help="Gaussian noise on scaled pixels")
     parser.add_argument("--centre-rows", action="store_true",
@@ -235,6 +238,10 @@ def train(args) -> Path:
 
     if args.one_class is None:
         args.one_class = default_one_class(args.arch)  # recorded as used in model.json
+    if args.dropout is None:
+        args.dropout = default_dropout(args.arch)  # recorded as used in model.json
+    if not 0 <= args.dropout < 1:
+        raise ValueError(f"--dropout is a rate in [0, 1), not {args.dropout}")
     real_margin, fake_margin = args.one_class_margins
     if not -1 <= fake_margin < real_margin <= 1:
         raise ValueError(f"--one-class-margins: need -1 <= FAKE < REAL <= 1 (cosines), not {real_margin} {fake_margin}")
@@ -273,7 +280,7 @@ def train(args) -> Path:
     strategy, device = distribution_strategy(args.mixed_precision)
     with strategy.scope():
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows,
-                            args.one_class, args.one_class_margins)
+                            args.one_class, args.one_class_margins, args.dropout)
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer

@@ -30,6 +30,17 @@ def test_every_arch_outputs_one_probability():
     assert models["compact"].count_params() * 10 < models["seed"].count_params()
 
 
+def test_dropout_rate_is_a_setting_with_the_cards_default_for_seed():
+    def rates(model):
+        return [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert rates(build_model("compact")) == [0.3] and rates(build_model("seed")) == [0.5]
+    assert rates(build_model("compact", dropout=0.5)) == [0.5]
+    images = np.full((4, 128, 128, 3), 100.0, np.float32)
+    model = build_model("compact", dropout=0.9, one_class=False)
+    assert np.allclose(model(images, training=False), model(images, training=False))  # off at prediction
+    assert not np.allclose(model(images, training=True), model(images, training=True))
+
+
 def test_compact_fine_keeps_twice_the_frequency_rows():
     rows = {arch: build_model(arch).get_layer("average_over_time").output.shape[1]
             for arch in ("compact", "compact-fine")}
