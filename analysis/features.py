@@ -14,14 +14,13 @@ from pathlib import Path
 import librosa
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 from tqdm import tqdm
 
 from analysis.stats import compare_classes
 from preprocessing.audio import audio_windows, leading_silence_samples, split_windows
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import original_images, read_config, read_manifest
-from preprocessing.spectrogram import band_db, colormap_lut, load_image_array
+from preprocessing.spectrogram import band_db, load_image_array, pixels_to_levels
 
 # name -> what it measures; the audio ones are NaN for clips measured from their PNG only
 FEATURES = {
@@ -107,12 +106,7 @@ def frames_with_audio(length: int, config: SpectrogramConfig) -> int:
 
 def image_to_db(path: str | Path, config: SpectrogramConfig) -> np.ndarray:
     """Decode a step-1 PNG back to dB (clipped to the image's range, 80/255 dB steps), low bands first."""
-    pixels = load_image_array(path, config)
-    if config.gray:
-        levels = pixels[..., 0]
-    else:  # nearest colour of the colormap's 256 levels
-        levels = cKDTree(colormap_lut(config.colormap)).query(pixels.reshape(-1, 3))[1]
-        levels = levels.reshape(pixels.shape[:2])
+    levels = pixels_to_levels(load_image_array(path, config), config)
     db = config.db_floor + levels * (config.db_ceiling - config.db_floor) / 255.0
     return db[::-1].astype(np.float32)
 

@@ -56,6 +56,8 @@ def level_codec(config: SpectrogramConfig):
     lossless), so the inverse is an exact look-up."""
     if config.gray:
         return (lambda image: tf.cast(image[..., 0], tf.int32)), (lambda levels: tf.cast(levels, tf.float32)[..., None])
+    if config.multi_resolution:  # each channel is already a level: (rows, frames, channels)
+        return (lambda image: tf.cast(image, tf.int32)), (lambda levels: tf.cast(levels, tf.float32))
     codes, levels = colormap_inverse(config.colormap)
     table = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer(
         tf.constant(codes, tf.int64), tf.constant(levels, tf.int32)), default_value=0)
@@ -79,9 +81,9 @@ def pass_band_db(row_hz, low, high, sample_rate: int):
 
 
 def attenuate_rows(levels, attenuation_db, levels_per_db: float):
-    """Each row's dB levels lowered by its attenuation, the floor (level 0) kept as the floor."""
+    """Each row's dB levels (rows, frames[, channels]) lowered by its attenuation, the floor (level 0) kept as the floor."""
     drop = tf.cast(tf.round(tf.minimum(attenuation_db * levels_per_db, 255.0)), tf.int32)
-    return tf.maximum(levels - drop[:, None], 0)
+    return tf.maximum(levels - tf.reshape(drop, [-1] + [1] * (len(levels.shape) - 1)), 0)
 
 
 def _band_limit(config: SpectrogramConfig, probability: float):
@@ -135,6 +137,8 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
     if not config.normalize_level or config.db_reference != "full_scale":
         raise ValueError("--noise-floor needs images made with level normalisation and dB re full scale "
                          "(step 1's defaults): otherwise a picture's speech level is unknown")
+    if config.multi_resolution:
+        raise ValueError("--noise-floor is not drawn on multi_resolution pictures (its noise bank has one window length)")
     to_levels, to_image = level_codec(config)
     bank = tf.constant(noise_bank(config))
 

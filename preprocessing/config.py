@@ -46,6 +46,7 @@ class SpectrogramConfig:
     image_size: int = 128             # image is image_size x image_size (n_mels rows, frames columns)
     colormap: str = "magma"
     gray: bool = False                # one grey channel instead of RGB
+    multi_resolution: bool = False    # RGB = the bands' levels at windows win_length / 2, win_length, n_fft (no colormap)
 
     @property
     def clip_samples(self) -> int:
@@ -59,6 +60,17 @@ class SpectrogramConfig:
     @property
     def channels(self) -> int:
         return 1 if self.gray else 3
+
+    @property
+    def colour_coded(self) -> bool:
+        """Whether pixels are colormap colours of one level (not grey, not one level per channel)."""
+        return not (self.gray or self.multi_resolution)
+
+    @property
+    def window_lengths(self) -> tuple[int, ...]:
+        """The STFT window of each picture channel: one, or short / step 1's / long for multi_resolution
+        (time detail in red, frequency detail in blue; all share the hop, so a pixel is one band and frame)."""
+        return (self.win_length // 2, self.win_length, self.n_fft) if self.multi_resolution else (self.win_length,)
 
     def validate(self) -> None:
         for name, allowed in FIELD_CHOICES.items():
@@ -74,6 +86,10 @@ class SpectrogramConfig:
             raise ValueError(f"split_hz {self.split_hz} must lie between fmin and fmax")
         if not 0.0 <= self.pre_emphasis < 1.0:
             raise ValueError(f"pre_emphasis {self.pre_emphasis} must be in [0, 1)")
+        if self.win_length > self.n_fft:
+            raise ValueError(f"win_length {self.win_length} must not exceed n_fft {self.n_fft}")
+        if self.gray and self.multi_resolution:
+            raise ValueError("gray and multi_resolution exclude each other (one channel, or one per window length)")
         if self.db_floor >= self.db_ceiling:
             raise ValueError("db_floor must be below db_ceiling")
 

@@ -96,9 +96,12 @@ def colormap_inverse(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pixels_to_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
-    """uint8 pixels (..., C) -> the level 0-255 each was coloured with (0 = the dB floor)."""
+    """uint8 pixels (..., C) -> the level 0-255 each was coloured with (0 = the dB floor); for
+    multi_resolution pictures, the level of step 1's own window (the green channel)."""
     if config.gray:
         return images[..., 0].astype(np.int16)
+    if config.multi_resolution:
+        return images[..., config.window_lengths.index(config.win_length)].astype(np.int16)
     codes, levels = colormap_inverse(config.colormap)
     found = np.clip(np.searchsorted(codes, rgb_codes(images)), 0, len(codes) - 1)
     return levels[found].astype(np.int16)
@@ -107,7 +110,7 @@ def pixels_to_levels(images: np.ndarray, config: SpectrogramConfig) -> np.ndarra
 def off_colormap_share(array: np.ndarray, config: SpectrogramConfig) -> float:
     """Share of an image's pixels (uint8 H x W x C) that are not colours of the config's colormap.
     Step 1's images have none (PNG is lossless); anything else was not made by this pipeline."""
-    if config.gray:
+    if not config.colour_coded:
         return 0.0
     return float(1.0 - np.isin(rgb_codes(array), rgb_codes(colormap_lut(config.colormap))).mean())
 
@@ -118,23 +121,25 @@ def _fft_window(n_fft: int, win_length: int) -> np.ndarray:
     return librosa.util.pad_center(scipy.signal.get_window("hann", win_length, fftbins=True), size=n_fft)
 
 
-def stft_power(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+def stft_power(window: np.ndarray, config: SpectrogramConfig, win_length: int | None = None) -> np.ndarray:
     """|STFT|^2, (1 + n_fft // 2, image_size) float32: the same numbers as librosa.stft(center=False)
     (float64 FFT stored as complex64), without its per-call checks, window rebuild and blocking,
-    which cost 3x the FFT itself on a 3 s window."""
+    which cost 3x the FFT itself on a 3 s window. `win_length` defaults to the config's; every
+    window is centred in its n_fft frame, so all lengths share each frame's centre."""
     frames = np.lib.stride_tricks.sliding_window_view(window, config.n_fft)[::config.hop_length]
-    spectrum = scipy.fft.rfft(frames[:config.image_size] * _fft_window(config.n_fft, config.win_length), axis=-1)
+    taper = _fft_window(config.n_fft, win_length or config.win_length)
+    spectrum = scipy.fft.rfft(frames[:config.image_size] * taper, axis=-1)
     return (np.abs(spectrum.astype(np.complex64)) ** 2).T
 
 
-def band_power(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+def band_power(window: np.ndarray, config: SpectrogramConfig, win_length: int | None = None) -> np.ndarray:
     """Band power (full scale = 1), shape (n_mels, image_size), low bands first."""
-    return _filterbank(config) @ stft_power(window, config)
+    return _filterbank(config) @ stft_power(window, config, win_length)
 
 
-def band_db(window: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
+def band_db(window: np.ndarray, config: SpectrogramConfig, win_length: int | None = None) -> np.ndarray:
     """Band power in dB (ref 1.0, full scale), shape (n_mels, image_size), low bands first."""
-    return librosa.power_to_db(band_power(window, config), ref=1.0, amin=1e-12, top_db=None)
+    return librosa.power_to_db(band_power(window, config, win_length), ref=1.0, amin=1e-12, top_db=None)
 
 
 def levels_per_db(config: SpectrogramConfig) -> float:
@@ -155,21 +160,30 @@ def db_to_pixels(db: np.ndarray, config: SpectrogramConfig) -> np.ndarray:
 
 def silence_pixel(config: SpectrogramConfig) -> np.ndarray:
     """The pixel value (one per channel) of the dB floor: what silence and padding look like."""
-    return np.zeros(1, np.uint8) if config.gray else colormap_lut(config.colormap)[0]  # level 0 (see pixels_to_image)
+    if not config.colour_coded:
+        return np.zeros(config.channels, np.uint8)
+    return colormap_lut(config.colormap)[0]  # level 0 (see pixels_to_image)
 
 
 def pixels_to_image(levels: np.ndarray, config: SpectrogramConfig) -> Image.Image:
-    """uint8 levels -> the image: grey ("L"), or the colormap as an indexed-colour image ("P"),
-    whose palette is the colormap. Any viewer or decoder shows the same RGB pixels (image_to_array
-    returns them); stored that way, a PNG is half the size and 5x faster to write than as RGB."""
+    """uint8 levels -> the image: grey ("L"), one level per channel ("RGB", multi_resolution), or
+    the colormap as an indexed-colour image ("P"), whose palette is the colormap. Any viewer or
+    decoder shows the same RGB pixels (image_to_array returns them); stored that way, a PNG is
+    half the size and 5x faster to write than as RGB."""
     if config.gray:
         return Image.fromarray(levels, mode="L")
+    if config.multi_resolution:
+        return Image.fromarray(np.ascontiguousarray(levels), mode="RGB")
     image = Image.fromarray(np.ascontiguousarray(levels), mode="L")
     image.putpalette(colormap_lut(config.colormap).tobytes())  # an L image with a palette becomes "P"
     return image
 
 
 def window_to_image(window: np.ndarray, config: SpectrogramConfig) -> Image.Image:
+    """One window's picture; with multi_resolution, the levels at each of `window_lengths` side by side as channels."""
+    if config.multi_resolution:
+        return pixels_to_image(np.stack([db_to_pixels(band_db(window, config, length), config)
+                                         for length in config.window_lengths], axis=-1), config)
     return pixels_to_image(db_to_pixels(band_db(window, config), config), config)
 
 

@@ -117,8 +117,8 @@ def test_clip_features_measure_the_original_audio(tmp_path):
     assert delayed_f["leading_silence_s"] == pytest.approx(0.5, abs=0.07) and loud_f["leading_silence_s"] == 0
     assert delayed_f["rms_dbfs"] == pytest.approx(loud_f["rms_dbfs"], abs=0.3)  # after the trim (else -1 dB)
 
-    for gray in (False, True):  # decoding a PNG gives back the clipped dB values
-        config = SpectrogramConfig(gray=gray)
+    # decoding a PNG gives back the clipped dB values (of step 1's own window for multi_resolution)
+    for config in (SpectrogramConfig(), SpectrogramConfig(gray=True), SpectrogramConfig(multi_resolution=True)):
         window = np.random.default_rng(0).normal(scale=0.05, size=config.clip_samples).astype(np.float32)
         save_png(window_to_image(window, config), tmp_path / "image.png")
         expected = np.clip(band_db(window, config), config.db_floor, config.db_ceiling)

@@ -287,6 +287,27 @@ def test_a_tone_lands_in_the_row_of_its_frequency(scale):
     assert brightest_row == config.image_size - 1 - np.argmin(np.abs(centres - 6500.0))  # low bands at the bottom
 
 
+def test_multi_resolution_channels_are_the_same_bands_at_three_window_lengths():
+    from preprocessing.spectrogram import pixels_to_levels, silence_pixel
+
+    config = SpectrogramConfig(multi_resolution=True)
+    assert config.window_lengths == (256, 512, 1024) and config.channels == 3 and not config.colour_coded
+    picture = image_to_array(audio_to_images(_tone_wav(500.0, config), config)[1][0], config)
+    plain = image_to_array(audio_to_images(_tone_wav(500.0, CONFIG), CONFIG)[1][0], CONFIG)
+    assert picture.shape == (128, 128, 3)
+    assert np.array_equal(pixels_to_levels(picture, config), pixels_to_levels(plain, CONFIG))  # green: step 1's window
+    rows = picture[:, 8:-8].mean(axis=1)  # (rows, channels)
+    assert np.ptp(rows.argmax(axis=0)) <= 1  # the tone's row (or its neighbour), in every channel
+    lit = (rows > rows.max(axis=0) - 20 * 255 / 80).sum(axis=0)  # rows within 20 dB of the tone's
+    assert lit[0] > lit[1] > lit[2]  # a longer window resolves frequency more finely
+    assert np.array_equal(silence_pixel(config), [0, 0, 0])
+    with pytest.raises(ValueError, match="exclude each other"):
+        SpectrogramConfig(gray=True, multi_resolution=True).validate()
+    from preprocessing.config import ConfigMismatchError, require_same_config
+    with pytest.raises(ConfigMismatchError, match="multi_resolution: False vs True"):
+        require_same_config(CONFIG, config, "images")
+
+
 def _tone_wav(hz: float, config: SpectrogramConfig) -> bytes:
     t = np.arange(config.clip_samples) / config.sample_rate
     buffer = io.BytesIO()
