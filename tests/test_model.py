@@ -233,12 +233,12 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
-    assert training_args["band_limit_copies"]
-    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1")):
+    assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
+    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
 
