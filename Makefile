@@ -334,6 +334,9 @@ bench: setup $(DEMO_STAMP)
 	# stop 43: twice the learning rate (--learning-rate 2e-3)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-lr2e-3 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --learning-rate 2e-3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-lr2e-3 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --learning-rate 2e-3'
+	# stop 44: dropout 0.5 before the head (--dropout 0.5)
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-dropout05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --dropout 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-dropout05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --dropout 0.5'
 	$(PY) benchmarks/write_report.py
 
 app: setup
