@@ -48,15 +48,17 @@ def test_compact_fine_keeps_twice_the_frequency_rows():
 
 
 def test_pool_first_normalises_pooled_values_with_the_same_weights_and_rows():
-    models = {arch: build_model(arch) for arch in ("compact", "compact-pool-first")}
+    pooled_first = {"compact": [1, 1, 1], "compact-pool-first": [2, 2, 2], "compact-pool-first-block1": [2, 1, 1]}
+    models = {arch: build_model(arch) for arch in pooled_first}
     for arch, model in models.items():
         normalised = [layer.input.shape[1:3] for layer in model.layers
                       if isinstance(layer, keras.layers.BatchNormalization)]
         convolved = [layer.output.shape[1:3] for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-        shrink = 2 if arch == "compact-pool-first" else 1  # each side halved by the pooling before the norm
-        assert normalised == [(rows // shrink, frames // shrink) for rows, frames in convolved]
-    assert models["compact"].count_params() == models["compact-pool-first"].count_params()
-    assert models["compact-pool-first"].get_layer("average_over_time").output.shape[1:] == (8, 1, 128)
+        # each side halved by a pooling before the norm, in the blocks that pool first
+        assert normalised == [(rows // shrink, frames // shrink)
+                              for (rows, frames), shrink in zip(convolved, pooled_first[arch])]
+        assert model.count_params() == models["compact"].count_params()
+        assert model.get_layer("average_over_time").output.shape[1:] == (8, 1, 128)
 
 
 def test_statistics_pooling_gives_each_row_its_mean_and_spread_over_time():
