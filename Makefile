@@ -340,6 +340,9 @@ bench: setup $(DEMO_STAMP)
 	# stop 44: three window lengths as the picture's channels (step 1 --multi-resolution)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-multires --step1='--vocode upsampling_net --copy-above 4000 --multi-resolution' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-multires --step1='--vocode upsampling_net --copy-above 4000 --multi-resolution' --train='--one-class --band-limit 0.3'
+	# stop 44: max-pooling before batch normalisation in the first block only (--arch compact-pool-first-block1), for training time
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-pool-first-block1 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first-block1'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pool-first-block1 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first-block1'
 	$(PY) benchmarks/write_report.py
 
 app: setup
