@@ -118,7 +118,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--deterministic", action="store_true",
                         help="the same seed and data give the same model, weight for weight (TensorFlow's op "
                              "determinism); without it two runs of one seed differ by a few EER points")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # the arch's defaults, resolved here so that model.json records what was used and a rerun with
+    # the same flags (benchmarks' --reuse-runs) compares equal to it
+    args.one_class = default_one_class(args.arch) if args.one_class is None else args.one_class
+    args.dropout = default_dropout(args.arch) if args.dropout is None else args.dropout
+    return args
 
 
 class ValidationEER(keras.callbacks.Callback):
@@ -236,10 +241,6 @@ def train(args) -> Path:
         check_split(frame, split, data)
     load_image_array(frame["image_path"].iloc[0], config)  # refuse images made with other settings
 
-    if args.one_class is None:
-        args.one_class = default_one_class(args.arch)  # recorded as used in model.json
-    if args.dropout is None:
-        args.dropout = default_dropout(args.arch)  # recorded as used in model.json
     if not 0 <= args.dropout < 1:
         raise ValueError(f"--dropout is a rate in [0, 1), not {args.dropout}")
     real_margin, fake_margin = args.one_class_margins

@@ -135,6 +135,11 @@ def test_saved_model_loads_safely_and_is_the_best_epoch(trained_run, spectrogram
     eer, _ = compute_eer(val["y"], np.asarray(model.predict(images, verbose=0)).ravel())
     assert eer == pytest.approx(min(val_eers), abs=1e-6)
     assert card["validation"]["eer"] == pytest.approx(eer, abs=1e-6)
+    # the card records the arch's resolved defaults, so the same flags parse to the same arguments (--reuse-runs)
+    from model.train_cnn_model import parse_args
+    same_flags = parse_args(["--data", str(spectrogram_dir), "--output", str(trained_run), "--epochs", "2",
+                             "--batch-size", "8"])
+    assert card["training_args"] == vars(same_flags) and card["training_args"]["dropout"] == 0.3
 
 
 def test_ema_run_keeps_the_averaged_weights_it_validated(spectrogram_dir, tmp_path):
