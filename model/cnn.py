@@ -5,6 +5,30 @@ import keras
 from keras import layers
 
 
+@keras.saving.register_keras_serializable(package="deepfake_cnn")
+class FusedBatchNormalization(layers.BatchNormalization):
+    """Keras' batch normalisation with the same weights and maths, trained with TensorFlow's one fused
+    kernel instead of Keras 3's separate moments and arithmetic ops: a training step of `compact` takes
+    about half the time on a CPU. Inference, other backends, masks and float16 use Keras' own path."""
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable) or mask is not None or not self._fusable(inputs):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf  # the fused kernel is TensorFlow's; _fusable checked the backend
+
+        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+            inputs, self.gamma, self.beta, epsilon=self.epsilon, data_format="NHWC", is_training=True)
+        values = tf.cast(tf.size(inputs) // tf.shape(inputs)[-1], variance.dtype)
+        variance = variance * (values - 1.0) / values  # the kernel returns the unbiased variance; Keras keeps the biased
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            moving.assign(moving * self.momentum + batch * (1.0 - self.momentum))
+        return outputs
+
+    def _fusable(self, inputs) -> bool:
+        return (keras.backend.backend() == "tensorflow" and len(inputs.shape) == 4 and self.axis in (-1, 3)
+                and self.center and self.scale and not self.renorm and keras.backend.standardize_dtype(inputs.dtype) == "float32")
+
+
 def _seed_body(x):
     """The project card's network: Conv 32/64/128 (3x3) + max-pooling, flatten, dense 128 (then dropout 0.5)."""
     for filters in (32, 64, 128):
@@ -28,7 +52,7 @@ def _compact_body(x, first_stride=(2, 2), pooling="average", pool_first_blocks=0
         x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
         if pool_first:
             x = layers.MaxPooling2D()(x)
-        x = layers.BatchNormalization()(x)
+        x = FusedBatchNormalization()(x)
         x = layers.Activation("relu")(x)
         if not pool_first:
             x = layers.MaxPooling2D()(x)
@@ -207,7 +231,7 @@ def _lcnn_body(x):
     keeps the larger half; statistics pooling over time keeps the frequency axis."""
     for filters, stride in ((32, 2), (64, 1), (128, 1)):
         x = layers.Conv2D(2 * filters, 3, strides=stride, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = FusedBatchNormalization()(x)
         x = MaxFeatureMap()(x)
         x = layers.MaxPooling2D()(x)
     x = TimeStatistics(name="statistics_over_time")(x)

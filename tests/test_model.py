@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from eval.metrics import compute_eer
-from model.cnn import ARCHS, AttentionOverTime, TimeStatistics, build_model
+from model.cnn import ARCHS, AttentionOverTime, FusedBatchNormalization, TimeStatistics, build_model
 from model.train_cnn_model import main as train, make_optimizer
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import read_manifest
@@ -39,6 +39,34 @@ def test_dropout_rate_is_a_setting_with_the_cards_default_for_seed():
     model = build_model("compact", dropout=0.9, one_class=False)
     assert np.allclose(model(images, training=False), model(images, training=False))  # off at prediction
     assert not np.allclose(model(images, training=True), model(images, training=True))
+
+
+def test_fused_batch_normalisation_trains_like_keras_own():
+    """Same output, gradients and moving statistics as keras.layers.BatchNormalization, one fused kernel."""
+    import tensorflow as tf
+    rng = np.random.default_rng(0)
+    images = tf.constant(rng.normal(3.0, 2.0, (4, 8, 6, 5)).astype(np.float32))
+    keras_own, fused = keras.layers.BatchNormalization(momentum=0.9), FusedBatchNormalization(momentum=0.9)
+    for layer in (keras_own, fused):
+        layer.build(images.shape)
+        layer.set_weights([rng.normal(1, 0.3, 5), rng.normal(0, 0.3, 5), np.zeros(5), np.ones(5)]
+                          if layer is keras_own else keras_own.get_weights())
+    weights = tf.constant(rng.normal(size=images.shape).astype(np.float32))
+    results = []
+    for layer in (keras_own, fused):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            outputs = layer(images, training=True)
+            loss = tf.reduce_sum(tf.sin(outputs) * weights)
+        gradients = tape.gradient(loss, [images, layer.gamma, layer.beta])
+        results.append([outputs, *gradients, layer.moving_mean, layer.moving_variance])
+    for keras_value, fused_value in zip(*results):
+        np.testing.assert_allclose(np.asarray(fused_value), np.asarray(keras_value), rtol=2e-3, atol=1e-4)
+    assert not np.allclose(np.asarray(fused.moving_mean), 0)  # the statistics did move
+    np.testing.assert_allclose(fused(images, training=False), keras_own(images, training=False), rtol=1e-5, atol=1e-5)
+    graph = tf.function(lambda x: fused(x, training=True)).get_concrete_function(images).graph
+    assert "FusedBatchNormV3" in {op.type for op in graph.get_operations()}  # one kernel, not Keras' ops
+    assert sum(isinstance(layer, FusedBatchNormalization) for layer in build_model("compact").layers) == 3
 
 
 def test_compact_fine_keeps_twice_the_frequency_rows():
