@@ -19,14 +19,15 @@ class FusedBatchNormalization(layers.BatchNormalization):
         outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
             inputs, self.gamma, self.beta, epsilon=self.epsilon, data_format="NHWC", is_training=True)
         values = tf.cast(tf.size(inputs) // tf.shape(inputs)[-1], variance.dtype)
-        variance = variance * (values - 1.0) / values  # the kernel returns the unbiased variance; Keras keeps the biased
+        variance = variance * (values - 1.0) / values  # the kernel returns the unbiased variance, Keras the biased
         for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
             moving.assign(moving * self.momentum + batch * (1.0 - self.momentum))
         return outputs
 
     def _fusable(self, inputs) -> bool:
         return (keras.backend.backend() == "tensorflow" and len(inputs.shape) == 4 and self.axis in (-1, 3)
-                and self.center and self.scale and not self.renorm and keras.backend.standardize_dtype(inputs.dtype) == "float32")
+                and self.center and self.scale and not self.renorm
+                and keras.backend.standardize_dtype(inputs.dtype) == "float32")
 
 
 def _seed_body(x):
