@@ -343,6 +343,11 @@ bench: setup $(DEMO_STAMP)
 	# stop 44: max-pooling before batch normalisation in the first block only (--arch compact-pool-first-block1), for training time
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-pool-first-block1 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first-block1'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-pool-first-block1 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-pool-first-block1'
+	# stop 45: batch normalisation trained with TensorFlow's fused kernel (FusedBatchNormalization, the default since), against
+	# Keras' own layer: the -kerasbn run is commit 2c650db's code, run from a checkout of it with PYTHONPATH=<that checkout>
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-fused-bn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-fused-bn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	# $(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-kerasbn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/write_report.py
 
 app: setup
