@@ -69,6 +69,13 @@ def test_fused_batch_normalisation_trains_like_keras_own():
     assert sum(isinstance(layer, FusedBatchNormalization) for layer in build_model("compact").layers) == 3
 
 
+def test_compact_wide_has_half_as_many_channels_again_under_the_cards_limit():
+    def widths(arch):
+        return [layer.filters for layer in build_model(arch).layers if isinstance(layer, keras.layers.Conv2D)]
+    assert widths("compact") == [32, 64, 128] and widths("compact-wide") == [48, 96, 192]
+    assert build_model("compact-wide").count_params() <= 500_000
+
+
 def test_compact_fine_keeps_twice_the_frequency_rows():
     rows = {arch: build_model(arch).get_layer("average_over_time").output.shape[1]
             for arch in ("compact", "compact-fine")}
