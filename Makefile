@@ -348,6 +348,9 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-fused-bn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-fused-bn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
 	# $(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-kerasbn --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	# stop 45: 48/96/192 channels (--arch compact-wide)
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-compact-wide --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-wide'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-compact-wide --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-wide'
 	$(PY) benchmarks/write_report.py
 
 app: setup
