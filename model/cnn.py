@@ -8,8 +8,9 @@ from keras import layers
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
 class FusedBatchNormalization(layers.BatchNormalization):
     """Keras' batch normalisation with the same weights and maths, trained with TensorFlow's one fused
-    kernel instead of Keras 3's separate moments and arithmetic ops: a training step of `compact` takes
-    about half the time on a CPU. Inference, other backends, masks and float16 use Keras' own path."""
+    kernel instead of Keras 3's separate moments and arithmetic ops: a `compact` training step on random
+    images takes half the time on a CPU, the default's training on the devset 20-30% less (BENCHMARKS.md).
+    Inference, other backends, masks and float16 use Keras' own path."""
 
     def call(self, inputs, training=None, mask=None):
         if not (training and self.trainable) or mask is not None or not self._fusable(inputs):
@@ -45,8 +46,8 @@ def _compact_body(x, first_stride=(2, 2), pooling="average", pool_first_blocks=0
 
     The first convolution steps by 2, which makes training ~3x faster on a CPU. The first
     `pool_first_blocks` blocks max-pool their convolution's output before normalising it: Keras'
-    batch normalisation then works on a quarter of the values, and with all three training takes
-    about a third less time on a CPU.
+    batch normalisation then works on a quarter of the values, and with all three training took
+    about a third less time on a CPU (measured before FusedBatchNormalization).
     """
     for block, (filters, stride) in enumerate(zip(widths, (first_stride, 1, 1))):
         pool_first = block < pool_first_blocks
