@@ -47,10 +47,10 @@ def test_fused_batch_normalisation_trains_like_keras_own():
     rng = np.random.default_rng(0)
     images = tf.constant(rng.normal(3.0, 2.0, (4, 8, 6, 5)).astype(np.float32))
     keras_own, fused = keras.layers.BatchNormalization(momentum=0.9), FusedBatchNormalization(momentum=0.9)
-    for layer in (keras_own, fused):
-        layer.build(images.shape)
-        layer.set_weights([rng.normal(1, 0.3, 5), rng.normal(0, 0.3, 5), np.zeros(5), np.ones(5)]
-                          if layer is keras_own else keras_own.get_weights())
+    keras_own.build(images.shape)
+    fused.build(images.shape)
+    keras_own.set_weights([rng.normal(1, 0.3, 5), rng.normal(0, 0.3, 5), np.zeros(5), np.ones(5)])
+    fused.set_weights(keras_own.get_weights())
     weights = tf.constant(rng.normal(size=images.shape).astype(np.float32))
     results = []
     for layer in (keras_own, fused):
