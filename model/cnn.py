@@ -108,6 +108,13 @@ def _compact_wide_body(x):
     return _compact_body(x, widths=(48, 96, 192))
 
 
+def _compact_narrow_body(x):
+    """compact with half the channels in every block (16, 32, 64): about a quarter of the weights and
+    half the features before the head, for the other side of compact-wide (more capacity fitted the
+    devset's channels, not the synthesis)."""
+    return _compact_body(x, widths=(16, 32, 64))
+
+
 @keras.saving.register_keras_serializable(package="deepfake_cnn")
 class MaxFeatureMap(layers.Layer):
     """Max-feature-map (LCNN, Wu et al. 2018; the ASVspoof 2019 winner's activation): the
@@ -249,8 +256,8 @@ def _lcnn_body(x):
 
 BODIES = {"compact": _compact_body, "compact-attention": _compact_attention_body, "compact-fine": _compact_fine_body,
           "compact-pool-first": _compact_pool_first_body, "compact-pool-first-block1": _compact_pool_first_block1_body,
-          "compact-stats": _compact_stats_body, "compact-wide": _compact_wide_body, "lcnn": _lcnn_body,
-          "seed": _seed_body}
+          "compact-narrow": _compact_narrow_body, "compact-stats": _compact_stats_body,
+          "compact-wide": _compact_wide_body, "lcnn": _lcnn_body, "seed": _seed_body}
 ARCHS = tuple(BODIES)  # --arch's choices: one list, the bodies'
 
 

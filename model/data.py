@@ -155,10 +155,12 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
 
 def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int = 0,
                    truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0,
-                   noise_floor: float = 0.0):
+                   noise_floor: float = 0.0, time_flip: float = 0.0):
     """The training-time augmentation as a tf.data map. With `band_limit` or `noise_floor`, each
     element carries its channel row after the label (see `channel_rows`); that column is used here
-    and dropped."""
+    and dropped. `time_flip` is the chance that an image is played backwards (its frames reversed):
+    every frame's spectrum stays what the microphone or the vocoder made, while onsets, decays and
+    word order no longer tell anything."""
     silence = tf.constant(silence_pixel(config), tf.float32)
     channels = [make(config, chance) for make, chance in ((_band_limit, band_limit), (_noise_floor, noise_floor))
                 if chance]
@@ -168,6 +170,8 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
             row, *extra = extra
             for channel in channels:
                 image = channel(image, tf.cast(row, tf.float32))
+        if time_flip:
+            image = tf.cond(tf.random.uniform([]) < time_flip, lambda: tf.reverse(image, axis=[1]), lambda: image)
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
@@ -216,7 +220,8 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                  training: bool = False, seed: int = 1337, freq_mask: int = 0, time_mask: int = 0,
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
                  band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
-                 copy_band_from_hz: float | None = None, balance_channels: bool = False) -> tf.data.Dataset:
+                 copy_band_from_hz: float | None = None, balance_channels: bool = False,
+                 time_flip: float = 0.0) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image gets a random pass band or a random noise floor; images whose `copies` entry
@@ -234,9 +239,9 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
     dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        if freq_mask or time_mask or truncate or band_limit or noise_floor:
+        if freq_mask or time_mask or truncate or band_limit or noise_floor or time_flip:
             dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate, band_limit=band_limit,
-                                                 noise_floor=noise_floor),
+                                                 noise_floor=noise_floor, time_flip=time_flip),
                                   num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size)
     if training and mixup_alpha > 0:

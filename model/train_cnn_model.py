@@ -56,6 +56,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--truncate", type=float, default=0.5,
                         help="probability of cutting a training image short and padding it with silence "
                              "(both classes; takes away clip duration as a cue)")
+    parser.add_argument("--time-flip", type=float, default=0.0, metavar="PROBABILITY",
+                        help="chance that a training image, either class, is played backwards (frames reversed): "
+                             "each frame's spectrum, where microphones and vocoders leave their traces, stays; "
+                             "prosody and word order stop telling anything (0 = off)")
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
@@ -249,7 +253,8 @@ def train(args) -> Path:
     if args.one_class and args.pair_loss:
         raise ValueError("--pair-loss needs --no-one-class (the pair term reads P(fake), "
                          "the one-class trainer gives logits)")
-    for flag, chance in (("--band-limit", args.band_limit), ("--noise-floor", args.noise_floor)):
+    for flag, chance in (("--band-limit", args.band_limit), ("--noise-floor", args.noise_floor),
+                         ("--time-flip", args.time_flip)):
         if not 0 <= chance <= 1:
             raise ValueError(f"{flag} is a probability (0-1), not {chance}")
     if args.weight_decay < 0:
@@ -267,7 +272,7 @@ def train(args) -> Path:
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
                             copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
-                            copy_band_from_hz=copy_band_from_hz)
+                            copy_band_from_hz=copy_band_from_hz, time_flip=args.time_flip)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

@@ -69,10 +69,12 @@ def test_fused_batch_normalisation_trains_like_keras_own():
     assert sum(isinstance(layer, FusedBatchNormalization) for layer in build_model("compact").layers) == 3
 
 
-def test_compact_wide_has_half_as_many_channels_again_under_the_cards_limit():
+def test_compact_wide_and_narrow_scale_every_blocks_channels_under_the_cards_limit():
     def widths(arch):
         return [layer.filters for layer in build_model(arch).layers if isinstance(layer, keras.layers.Conv2D)]
     assert widths("compact") == [32, 64, 128] and widths("compact-wide") == [48, 96, 192]
+    assert widths("compact-narrow") == [16, 32, 64]
+    assert build_model("compact-narrow").count_params() < build_model("compact").count_params()
     assert build_model("compact-wide").count_params() <= 500_000
 
 
@@ -275,12 +277,13 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies", "--dropout", "0.5"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.5"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
-    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1")):
+    assert training_args["time_flip"] == 0.5
+    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
 
@@ -698,6 +701,23 @@ def test_training_augmentations_paint_silence_not_black():
     assert painted.size and np.all(painted == silence)
     untouched, _ = augment_images(config, truncate=0.0)(image, 0.0)
     assert np.all(untouched.numpy() == 200.0)
+
+
+def test_time_flip_reverses_the_frames_and_keeps_every_frames_spectrum():
+    import tensorflow as tf
+
+    from model.data import augment_images
+
+    tf.random.set_seed(0)
+    image = tf.random.uniform([128, 128, 3], 0, 255, seed=1)
+    flipped, label = augment_images(SpectrogramConfig(), time_flip=1.0)(image, 1.0)
+    np.testing.assert_array_equal(flipped.numpy(), image.numpy()[:, ::-1])  # frame t becomes frame 127 - t
+    assert float(label) == 1.0
+    kept, _ = augment_images(SpectrogramConfig(), time_flip=1e-9)(image, 1.0)
+    np.testing.assert_array_equal(kept.numpy(), image.numpy())
+    draws = [np.array_equal(augment_images(SpectrogramConfig(), time_flip=0.5)(image, 0.0)[0].numpy(),
+                            image.numpy()) for _ in range(40)]
+    assert 5 < sum(draws) < 35  # about half the images stay as they were
 
 
 def test_the_network_learns_a_visible_difference(tmp_path):
