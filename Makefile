@@ -359,6 +359,14 @@ bench: setup $(DEMO_STAMP)
 	# stop 46: 16/32/64 channels (--arch compact-narrow)
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-compact-narrow --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-narrow'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-compact-narrow --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --arch compact-narrow'
+	# stop 46: training images played backwards with chance 0.5 (--time-flip 0.5); seeds 4-6 of it and of the default on the same images
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-time-flip05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-time-flip05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --seeds 4 5 6 --tag vocode-copy-above4000-one-class-band-limit03-time-flip05-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --seeds 4 5 6 --tag vocode-copy-above4000-one-class-band-limit03-fused-bn-seeds456 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-time-flip05 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-time-flip05-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --seed 2 --band-limit 0.3 --time-flip 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-band-limit03-time-flip05 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5'
 	$(PY) benchmarks/write_report.py
 
 app: setup
