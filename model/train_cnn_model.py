@@ -60,7 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="chance that a training image, either class, is played backwards (frames reversed): "
                              "each frame's spectrum, where microphones and vocoders leave their traces, stays; "
                              "prosody and word order stop telling anything (measured at 0.5: external 21.7%% "
-                             "against 23.1%% over nine seeds, CV 21.4%% against 20.5%%, noisy reals read FAKE "
+                             "against 23.1%% over nine seeds, CV 20.9%% against 20.5%%, noisy reals read FAKE "
                              "more often; 0 = off)")
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
