@@ -155,7 +155,8 @@ def test_run_folder_describes_the_model(trained_run, spectrogram_dir):
     assert card["counts"]["train"]["FAKE"] == counts["train", "FAKE"]
     assert card["parameters"] == build_model(card["arch"]).count_params()
     assert {"tensorflow", "keras"} <= set(card["versions"]) and 0 <= card["validation"]["eer"] <= 1
-    assert card["training_args"]["band_limit"] == 0.3 and card["training_args"]["noise_floor"] == 0  # the defaults
+    assert card["training_args"]["band_limit"] == 0.3 and card["training_args"]["noise_floor"] == 0
+    assert card["training_args"]["time_flip"] == 0.5  # the defaults
     for name in ("history.csv", "training_curves.png", "logs"):
         assert (trained_run / name).exists(), name
 
@@ -277,12 +278,12 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.5"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
-    assert training_args["time_flip"] == 0.5
+    assert training_args["time_flip"] == 0.25
     for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
