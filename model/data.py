@@ -196,7 +196,8 @@ def mixup(alpha: float, seed: int):
 COPY_BAND_MARGIN_HZ = 1000.0  # a copy's pass band reaches at least this far above its crossover
 
 
-def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance: bool = False) -> np.ndarray:
+def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance: bool = False,
+                 noise_copies: bool = False) -> np.ndarray:
     """(images, 3): each training image's multipliers of the band-limit and noise-floor chances and
     the lowest upper edge (Hz) its pass band may take. Vocoded copies are their original below their
     crossover, so a copy band-limited there, or drowned in noise above it, is a REAL picture labelled
@@ -204,10 +205,13 @@ def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance
     above that so the vocoded band stays in view. Sparing copies makes a channel a REAL cue among
     the pictures that look alike (reals and their copies); with `balance`, the other images of a
     class that has spared ones take a higher chance, so that each class carries a channel equally
-    often (while the raised chance stays at most 1)."""
+    often (while the raised chance stays at most 1). With `noise_copies`, copies take noise as often
+    as their originals: a pair then says nothing about noise, at the price of copies whose vocoded
+    band the noise hides."""
     labels, copies = np.asarray(labels), np.asarray(copies, bool)
     banded = ~copies if copy_band_from_hz is None or copy_band_from_hz >= LOW_PASS_HZ[1] else np.ones_like(copies)
-    scales = np.stack([banded, ~copies], axis=1).astype(np.float32)
+    noised = np.ones_like(copies) if noise_copies else ~copies
+    scales = np.stack([banded, noised], axis=1).astype(np.float32)
     if balance:
         for label in np.unique(labels):
             in_class = labels == label
@@ -221,18 +225,18 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
                  band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
                  copy_band_from_hz: float | None = None, balance_channels: bool = False,
-                 time_flip: float = 0.0) -> tf.data.Dataset:
+                 time_flip: float = 0.0, noise_copies: bool = False) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image gets a random pass band or a random noise floor; images whose `copies` entry
-    is true (vocoded copies; none when not given) are spared or limited, and `balance_channels`
-    evens the chances out between the classes (`channel_rows`)."""
+    is true (vocoded copies; none when not given) are spared or limited (or, `noise_copies`, take
+    noise too), and `balance_channels` evens the chances out between the classes (`channel_rows`)."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
     band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)
     if band_limit or noise_floor:
         copies = np.zeros(len(labels), bool) if copies is None else copies
-        columns += (channel_rows(labels, copies, copy_band_from_hz, balance_channels),)
+        columns += (channel_rows(labels, copies, copy_band_from_hz, balance_channels, noise_copies),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)

@@ -81,6 +81,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                              f"{COPY_BAND_MARGIN_HZ:g} Hz above their crossover (step 1's --copy-above) so their "
                              "vocoded band stays in view: reals and their copies then carry a pass band alike "
                              "(measured: external 22.4%% against 21.1%%, noisy reals read FAKE; off)")
+    parser.add_argument("--noise-floor-copies", action="store_true",
+                        help="vocoded copies take --noise-floor's noise as often as the other pictures: reals and "
+                             "their copies then carry noise alike, where sparing the copies makes noise a REAL cue "
+                             "(noise that hides a copy's vocoded band leaves a REAL-looking picture labelled FAKE)")
     parser.add_argument("--balance-channels", action="store_true",
                         help="raise --band-limit's and --noise-floor's chance on the FAKE pictures that are not copies "
                              "so that each class carries a channel equally often (sparing the copies alone makes a "
@@ -273,7 +277,8 @@ def train(args) -> Path:
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
                             copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
-                            copy_band_from_hz=copy_band_from_hz, time_flip=args.time_flip)
+                            copy_band_from_hz=copy_band_from_hz, time_flip=args.time_flip,
+                            noise_copies=args.noise_floor_copies)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

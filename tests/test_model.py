@@ -278,12 +278,12 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25", "--noise-floor-copies"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
-    assert training_args["time_flip"] == 0.25
+    assert training_args["time_flip"] == 0.25 and training_args["noise_floor_copies"]
     for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
@@ -420,6 +420,27 @@ def test_balanced_channels_land_on_each_class_equally_often_and_never_on_a_copy(
     changed = lambda row: not np.array_equal(augment(image, 1.0, row)[0].numpy(), image.numpy())  # noqa: E731
     assert all(changed(np.float32([2.5, 0, 3000])) for _ in range(8))  # chance 0.4 x 2.5: every time
     assert not any(changed(np.float32([0, 1, 3000])) for _ in range(8))
+
+
+def test_noise_on_copies_lands_on_reals_and_their_copies_alike_and_leaves_their_pass_bands_spared():
+    import tensorflow as tf
+
+    from model.data import augment_images, channel_rows, level_codec
+
+    labels = np.array([0, 0, 1, 1, 1])
+    copies = np.array([False, False, False, True, True])
+    rows = channel_rows(labels, copies, noise_copies=True)
+    assert np.array_equal(rows[:, 1], [1, 1, 1, 1, 1]) and np.array_equal(rows[:, 0], ~copies)
+    assert np.array_equal(channel_rows(labels, copies, balance=True, noise_copies=True)[:, 1], [1, 1, 1, 1, 1])
+    tf.random.set_seed(0)
+    config = SpectrogramConfig()
+    image = flat_picture(config, 120)
+    augment = augment_images(config, band_limit=1.0, noise_floor=1.0)
+    spared_row = channel_rows(labels, copies)[3]
+    assert np.array_equal(augment(image, 1.0, spared_row)[0].numpy(), image.numpy())
+    to_levels, _ = level_codec(config)
+    noisy_levels = to_levels(augment(image, 1.0, rows[3])[0]).numpy()
+    assert noisy_levels.std() > 1  # a flat picture no longer: the copy got its noise floor
 
 
 def test_copies_take_pass_bands_that_keep_their_vocoded_band_in_view_and_no_noise():
