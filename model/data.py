@@ -197,7 +197,7 @@ COPY_BAND_MARGIN_HZ = 1000.0  # a copy's pass band reaches at least this far abo
 
 
 def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance: bool = False,
-                 noise_copies: bool = False) -> np.ndarray:
+                 noise_copies: float = 0.0) -> np.ndarray:
     """(images, 3): each training image's multipliers of the band-limit and noise-floor chances and
     the lowest upper edge (Hz) its pass band may take. Vocoded copies are their original below their
     crossover, so a copy band-limited there, or drowned in noise above it, is a REAL picture labelled
@@ -205,12 +205,12 @@ def channel_rows(labels, copies, copy_band_from_hz: float | None = None, balance
     above that so the vocoded band stays in view. Sparing copies makes a channel a REAL cue among
     the pictures that look alike (reals and their copies); with `balance`, the other images of a
     class that has spared ones take a higher chance, so that each class carries a channel equally
-    often (while the raised chance stays at most 1). With `noise_copies`, copies take noise as often
-    as their originals: a pair then says nothing about noise, at the price of copies whose vocoded
-    band the noise hides."""
+    often (while the raised chance stays at most 1). `noise_copies` is the share of the noise chance
+    that copies take (1: as often as their originals, so a pair says nothing about noise, at the
+    price of copies whose vocoded band the noise hides)."""
     labels, copies = np.asarray(labels), np.asarray(copies, bool)
     banded = ~copies if copy_band_from_hz is None or copy_band_from_hz >= LOW_PASS_HZ[1] else np.ones_like(copies)
-    noised = np.ones_like(copies) if noise_copies else ~copies
+    noised = np.where(copies, noise_copies, 1.0)
     scales = np.stack([banded, noised], axis=1).astype(np.float32)
     if balance:
         for label in np.unique(labels):
@@ -225,12 +225,12 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
                  band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
                  copy_band_from_hz: float | None = None, balance_channels: bool = False,
-                 time_flip: float = 0.0, noise_copies: bool = False) -> tf.data.Dataset:
+                 time_flip: float = 0.0, noise_copies: float = 0.0) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image gets a random pass band or a random noise floor; images whose `copies` entry
-    is true (vocoded copies; none when not given) are spared or limited (or, `noise_copies`, take
-    noise too), and `balance_channels` evens the chances out between the classes (`channel_rows`)."""
+    is true (vocoded copies; none when not given) are spared or limited (or take `noise_copies` of
+    the noise chance), and `balance_channels` evens the chances out between the classes (`channel_rows`)."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
     band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)

@@ -278,13 +278,14 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25", "--noise-floor-copies"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25", "--noise-floor-copies", "0.5"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
-    assert training_args["time_flip"] == 0.25 and training_args["noise_floor_copies"]
-    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5")):
+    assert training_args["time_flip"] == 0.25 and training_args["noise_floor_copies"] == 0.5
+    for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5"),
+                      ("--noise-floor-copies", "2")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
 
@@ -429,9 +430,10 @@ def test_noise_on_copies_lands_on_reals_and_their_copies_alike_and_leaves_their_
 
     labels = np.array([0, 0, 1, 1, 1])
     copies = np.array([False, False, False, True, True])
-    rows = channel_rows(labels, copies, noise_copies=True)
+    rows = channel_rows(labels, copies, noise_copies=1.0)
     assert np.array_equal(rows[:, 1], [1, 1, 1, 1, 1]) and np.array_equal(rows[:, 0], ~copies)
-    assert np.array_equal(channel_rows(labels, copies, balance=True, noise_copies=True)[:, 1], [1, 1, 1, 1, 1])
+    assert np.array_equal(channel_rows(labels, copies, balance=True, noise_copies=1.0)[:, 1], [1, 1, 1, 1, 1])
+    assert np.array_equal(channel_rows(labels, copies, noise_copies=0.25)[:, 1], [1, 1, 1, 0.25, 0.25])
     tf.random.set_seed(0)
     config = SpectrogramConfig()
     image = flat_picture(config, 120)
