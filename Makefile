@@ -77,7 +77,7 @@ bench: setup $(DEMO_STAMP)
 	$(PY) benchmarks/bench_detection.py --experiment cv-baselines --tag mel
 	$(PY) benchmarks/bench_detection.py --experiment external-windows --tag mel
 	for tag in mel linear lcnn lcnn-lr3e-4 augment1 lcnn-augment1 vocode-world-lpc extra-demo; do \
-		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag; done --train='--no-one-class --band-limit 0 --time-flip 0'
+		$(PY) benchmarks/bench_detection.py --experiment external-stress --tag $$tag --train='--no-one-class --band-limit 0 --time-flip 0'; done
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --step1 '--vocode none' --train '--patience 8 --no-one-class --band-limit 0 --time-flip 0'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag before --step1 '--vocode none' --train '--patience 8 --truncate 0 --no-one-class --band-limit 0 --time-flip 0'
 	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag augment --step1 '--augment 1 --vocode none' --train '--patience 8 --no-one-class --band-limit 0 --time-flip 0'
