@@ -391,6 +391,17 @@ bench: setup $(DEMO_STAMP)
 	[ -e .cache/pretrained-v7/devset-v7-seed2 ] || cp -al .cache/pretrained-v7/run-seed2 .cache/pretrained-v7/devset-v7-seed2  # the seed not kept, under a name the results can carry
 	$(PY) benchmarks/bench_detection.py --experiment external-model --tag patience16 --step1 '--vocode none' --model .cache/pretrained-v7/devset-v7-seed2
 	$(PY) eval/evaluate.py --model .cache/devset-v7 --data .cache/bench/external-patience16 --split test --conditions all --no-baseline --output .cache/eval/devset-v7-external-conditions
+	# stop 48: test images also played backwards (the mean p_fake of each image and its reverse), from the saved runs
+	# of the default recipe and the one before it (nothing retrained)
+	for t in time-flip05 fused-bn; do \
+	  $(PY) benchmarks/bench_detection.py --experiment external-flip --tag vocode-copy-above4000-one-class-band-limit03-$$t && \
+	  $(PY) benchmarks/bench_detection.py --experiment external-flip --seeds 4 5 6 --tag vocode-copy-above4000-one-class-band-limit03-$$t-seeds456 && \
+	  $(PY) benchmarks/bench_detection.py --experiment external-flip --seeds 7 8 9 --tag vocode-copy-above4000-one-class-band-limit03-$$t-seeds789 || exit 1; \
+	done
+	for t in time-flip05 time-flip05-seed2 time-flip05-seed3 fused-bn fused-bn-seed2; do \
+	  $(PY) benchmarks/bench_detection.py --experiment cv-flip --tag vocode-holdout-copy-above4000-one-class-band-limit03-$$t || exit 1; done
+	for t in time-flip05 time-flip05-seed2 fused-bn; do \
+	  $(PY) benchmarks/bench_detection.py --experiment loso-flip --tag vocode-holdout-copy-above4000-one-class-band-limit03-$$t || exit 1; done
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -13,6 +13,8 @@
     python benchmarks/bench_detection.py --experiment cv-baselines --tag mel        # MFCC/LFCC + SVM on the folds
     python benchmarks/bench_detection.py --experiment cv-windows --tag mel          # every window, on the folds
     python benchmarks/bench_detection.py --experiment external-ensemble --tag mel   # seeds' mean logit, from saved scores
+    python benchmarks/bench_detection.py --experiment cv-flip --tag mel   # test images also played backwards
+                                                              # (external-flip: the seeds; loso-flip: the sources)
 
 Every number comes from the pipeline's own scripts (step 1, training) and modules.
 """
@@ -39,6 +41,7 @@ from model.train_cnn_model import parse_args as parse_training_args
 from preprocessing.augment import bandpass, mix_at_snr
 from preprocessing.layouts import assign_splits, find_clips, write_clip_list
 from preprocessing.manifest import original_images, read_config, read_manifest
+from preprocessing.spectrogram import load_image_array
 
 
 def spectrograms(name: str, manifest: Path, flags: list[str]) -> Path:
@@ -333,9 +336,27 @@ def window_eers(run_dir: Path, data: Path) -> dict:
     return result
 
 
-def windows_experiment(runs: dict[str, tuple[Path, Path]]) -> dict:
-    """`window_eers` of each named (run, data) pair, and their mean."""
-    results = {name: window_eers(run_dir, data) for name, (run_dir, data) in runs.items()}
+def flip_eers(run_dir: Path, data: Path) -> dict | None:
+    """One run's EER on the test images of step 1's folder `data` as they are, played backwards (frames
+    reversed, as --time-flip does in training) and as the mean p_fake of both; None for a one-class
+    test split (a held-out source of one label has no EER)."""
+    rows = original_images(read_manifest(data, "test"))
+    y = rows["y"].to_numpy()
+    if len(set(y)) < 2:
+        return None
+    predictor = Predictor.load(run_dir)
+    images = np.stack([load_image_array(path, predictor.config) for path in rows["image_path"]])
+    forward, backward = predictor.predict_arrays(images), predictor.predict_arrays(images[:, :, ::-1])
+    scores = {"image": forward, "played backwards": backward, "mean of both": (forward + backward) / 2}
+    result = {name: round(compute_eer(y, p_fake)[0], 4) for name, p_fake in scores.items()}
+    print(run_dir.name, result, flush=True)
+    return result
+
+
+def per_run_experiment(runs: dict[str, tuple[Path, Path]], scorer) -> dict:
+    """`scorer` (window_eers, flip_eers) of each named (run, data) pair that it can score, and their mean."""
+    results = {name: scorer(run_dir, data) for name, (run_dir, data) in runs.items()}
+    results = {name: result for name, result in results.items() if result is not None}
     names = next(iter(results.values())).keys()
     results["mean"] = {name: round(float(np.mean([r[name] for r in results.values()])), 4) for name in names}
     return results
@@ -410,7 +431,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experiment", choices=("split", "cv", "loso", "external", "external-baselines", "external-stress",
                                  "external-windows", "external-model", "cv-baselines", "cv-windows",
-                                 "external-ensemble"),
+                                 "external-ensemble", "external-flip", "cv-flip", "loso-flip"),
                         required=True)
     parser.add_argument("--folds", type=int, default=5, help="folds of the cv experiment")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="training seeds of the external experiment")
@@ -453,12 +474,14 @@ def main() -> None:
         result = cv_baselines(args.tag, args.folds)
     elif args.experiment == "external-ensemble":
         result = external_ensemble(args.tag, args.seeds, args.with_tag)
-    elif args.experiment == "external-windows":
-        result = windows_experiment({f"seed{seed}": (WORK / "runs" / f"external-{args.tag}-seed{seed}",
-                                                     WORK / f"external-{args.tag}") for seed in args.seeds})
-    elif args.experiment == "cv-windows":
-        result = windows_experiment({f"fold{fold}": (WORK / "runs" / f"cv-{args.tag}-fold{fold}",
-                                                     WORK / f"cv-{args.tag}-fold{fold}") for fold in range(args.folds)})
+    elif args.experiment.endswith(("-windows", "-flip")):
+        kind = args.experiment.split("-")[0]
+        names = {"external": [f"seed{seed}" for seed in args.seeds], "cv": [f"fold{fold}" for fold in range(args.folds)],
+                 "loso": sorted({clip.origin for clip in find_clips(manifest)[1]})}[kind]
+        data = {name: WORK / (f"external-{args.tag}" if kind == "external" else f"{kind}-{args.tag}-{name}")
+                for name in names}
+        runs = {name: (WORK / "runs" / f"{kind}-{args.tag}-{name}", data[name]) for name in names}
+        result = per_run_experiment(runs, window_eers if args.experiment.endswith("-windows") else flip_eers)
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
     elif args.experiment == "external-model":

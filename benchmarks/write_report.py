@@ -96,7 +96,7 @@ def external_section(loaded: dict) -> list[str]:
     """external-<tag>.json (CNN, 3 seeds), external-baselines-*, -stress-*, -windows-*."""
     trained = {k: v for k, v in loaded.items() if k.startswith("external-")
                and not k.startswith(("external-baselines", "external-stress", "external-windows", "external-model",
-                                           "external-ensemble"))}
+                                           "external-ensemble", "external-flip"))}
     if not trained:
         return []
     lines = ["## Generalisation: trained on the whole devset, tested on the external set", "",
@@ -168,19 +168,24 @@ def external_section(loaded: dict) -> list[str]:
                 lines.append(f"| {tag} | {name} | " + ", ".join(pct(e) for e in row["eers"]) + f" | **{pct(row['mean_eer'])}** | "
                              + " | ".join(pct(row["mean_by_origin"].get(o)) for o in origins) + " |")
     for key, result in loaded.items():
-        if key.startswith("external-windows"):
-            lines += windows_lines(key, result)
+        if key.startswith(("external-windows", "external-flip")):
+            lines += per_run_lines(key, result)
     return lines + [""]
 
 
-def windows_lines(key: str, result: dict) -> list[str]:
-    """An external-windows or cv-windows result: each way of combining a clip's windows, its mean EER."""
+def per_run_lines(key: str, result: dict) -> list[str]:
+    """A *-windows result (each way of combining a clip's windows) or *-flip result (test images as they
+    are, played backwards, both): each score's EER, mean over the experiment's runs."""
     mean = dict(result["results"]["mean"])
     runs = [name for name in result["results"] if name != "mean"]
-    what = "seeds" if runs[0].startswith("seed") else "folds"
-    lines = ["", f"Every window counts? ({key.split('-', 2)[2]} models, mean over {len(runs)} {what}; "
-             f"{mean.pop('mean windows per clip')} windows per test clip on average):",
-             *header(result), "| clip score | EER |", "|---|---|"]
+    what = {"seed": "seeds", "fold": "folds"}.get(runs[0].rstrip("0123456789"), "held-out sources")
+    tag = key.split("-", 2)[2]
+    if key.split("-")[1] == "windows":
+        title = (f"Every window counts? ({tag} models, mean over {len(runs)} {what}; "
+                 f"{mean.pop('mean windows per clip')} windows per test clip on average):")
+    else:
+        title = f"Test images played backwards too? ({tag} models, mean over {len(runs)} {what}: {', '.join(runs)}):"
+    lines = ["", title, *header(result), "| clip score | EER |", "|---|---|"]
     return lines + [f"| {name} | {pct(value)} |" for name, value in mean.items()]
 
 
@@ -232,15 +237,17 @@ def main() -> None:
         lines += preprocessing_section(loaded["preprocessing"])
     for name in sorted(k for k in loaded if k.startswith("split-")):
         lines += split_section(loaded[name])
-    cv = [loaded[k] for k in sorted(loaded) if k.startswith("cv-") and not k.startswith("cv-windows")]
+    cv = [loaded[k] for k in sorted(loaded) if k.startswith("cv-") and not k.startswith(("cv-windows", "cv-flip"))]
     if cv:
         lines += cv_section(cv)
-    for key in sorted(k for k in loaded if k.startswith("cv-windows")):
-        lines += windows_lines(key, loaded[key]) + [""]
+    for key in sorted(k for k in loaded if k.startswith(("cv-windows", "cv-flip"))):
+        lines += per_run_lines(key, loaded[key]) + [""]
     lines += external_section(loaded)
-    loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-")]
+    loso = [loaded[k] for k in sorted(loaded) if k.startswith("loso-") and not k.startswith("loso-flip")]
     if loso:
         lines += loso_section(loso)
+    for key in sorted(k for k in loaded if k.startswith("loso-flip")):
+        lines += per_run_lines(key, loaded[key]) + [""]
     if "vocoders" in loaded:
         lines += vocoders_section(loaded["vocoders"])
     if "inference" in loaded:

@@ -113,21 +113,57 @@ def test_a_saved_model_is_scored_clean_and_stressed_and_refuses_other_image_sett
 
 
 def test_every_window_is_scored_and_the_first_window_matches_step_1s_image(trained_run, spectrogram_dir):
-    from benchmarks.write_report import windows_lines
+    from benchmarks.write_report import per_run_lines
     from eval.metrics import compute_eer
     from inference.predictor import Predictor
     from preprocessing.manifest import original_images, read_manifest
 
-    result = bench_detection.windows_experiment({"fold0": (trained_run, spectrogram_dir),
-                                                 "fold1": (trained_run, spectrogram_dir)})
+    result = bench_detection.per_run_experiment({"fold0": (trained_run, spectrogram_dir),
+                                                 "fold1": (trained_run, spectrogram_dir)}, bench_detection.window_eers)
     rows = original_images(read_manifest(spectrogram_dir, "test"))
     from_images = compute_eer(rows["y"], Predictor.load(trained_run).predict_images(rows["image_path"]))[0]
     assert result["fold0"]["first window"] == round(from_images, 4)  # audio scored as step 1 pictured it
     assert result["fold0"]["mean windows per clip"] >= 1
     assert set(result["fold0"]) == {"first window", "mean", "max", "mean logit", "mean windows per clip"}
     assert result["mean"] == result["fold0"] == result["fold1"]  # the same run twice: the mean is that run
-    lines = windows_lines("cv-windows-same", {"results": result, "command": "c", "machine": "m", "date": "d"})
+    lines = per_run_lines("cv-windows-same", {"results": result, "command": "c", "machine": "m", "date": "d"})
     assert any("mean over 2 folds" in line for line in lines) and sum(line.startswith("| ") for line in lines) == 5
+
+
+def test_test_images_played_backwards_are_the_reversed_pictures_scored_and_one_class_splits_are_skipped(
+        trained_run, spectrogram_dir, tmp_path, monkeypatch):
+    import numpy as np
+
+    from benchmarks.write_report import per_run_lines
+    from eval.metrics import compute_eer
+    from inference.predictor import Predictor
+    from preprocessing.manifest import original_images, read_manifest
+
+    predictor = Predictor.load(trained_run)
+    rows = original_images(read_manifest(spectrogram_dir, "test"))
+    forward = predictor.predict_images(rows["image_path"])
+    monkeypatch.setattr(Predictor, "load", classmethod(lambda cls, path: predictor))
+    calls = []
+    original = predictor.predict_arrays
+    monkeypatch.setattr(predictor, "predict_arrays", lambda images: calls.append(images.copy()) or original(images))
+
+    one_class = tmp_path / "reals-only"
+    shutil.copytree(spectrogram_dir, one_class)
+    manifest = (one_class / "manifest.csv").read_text().splitlines()
+    (one_class / "manifest.csv").write_text("\n".join([manifest[0]] + [
+        line for line in manifest[1:] if ",test," not in line or ",REAL," in line]) + "\n")
+    result = bench_detection.per_run_experiment({"tortoise": (trained_run, spectrogram_dir),
+                                                 "librispeech": (trained_run, one_class)}, bench_detection.flip_eers)
+    assert set(result) == {"tortoise", "mean"}  # the one-class split has no EER and is left out
+    forward_images, backward_images = calls
+    assert np.array_equal(backward_images, forward_images[:, :, ::-1]) and not np.array_equal(backward_images, forward_images)
+    backward = original(backward_images)
+    y = rows["y"].to_numpy()
+    assert result["tortoise"] == {"image": round(compute_eer(y, forward)[0], 4),
+                                  "played backwards": round(compute_eer(y, backward)[0], 4),
+                                  "mean of both": round(compute_eer(y, (forward + backward) / 2)[0], 4)}
+    lines = per_run_lines("loso-flip-same", {"results": result, "command": "c", "machine": "m", "date": "d"})
+    assert any("played backwards too" in line and "1 held-out sources: tortoise" in line for line in lines)
 
 
 def test_vocoder_copies_score_distance_for_a_changed_spectrum_and_flatness_for_lost_harmonics(monkeypatch):
