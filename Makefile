@@ -402,6 +402,9 @@ bench: setup $(DEMO_STAMP)
 	  $(PY) benchmarks/bench_detection.py --experiment cv-flip --tag vocode-holdout-copy-above4000-one-class-band-limit03-$$t || exit 1; done
 	for t in time-flip05 time-flip05-seed2 fused-bn; do \
 	  $(PY) benchmarks/bench_detection.py --experiment loso-flip --tag vocode-holdout-copy-above4000-one-class-band-limit03-$$t || exit 1; done
+	# stop 48: slowed-down training images (--time-stretch 0.2), beside the default's flip
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-time-flip05-time-stretch02 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5 --time-stretch 0.2'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-time-flip05-time-stretch02 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5 --time-stretch 0.2'
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -153,17 +153,37 @@ def _noise_floor(config: SpectrogramConfig, probability: float):
     return add
 
 
+def _time_stretch(config: SpectrogramConfig, most: float):
+    """A picture slowed down by a random factor from 1 to 1 + `most` (its frames interpolated on the
+    dB levels, so the colours stay step 1's) and a random stretch of its width cut out: how fast a
+    speaker or a TTS system talks stops telling, while each frame's spectrum stays."""
+    to_levels, to_image = level_codec(config)
+
+    def stretch(image):
+        levels = tf.cast(to_levels(image), tf.float32)
+        grid = levels if len(levels.shape) == 3 else levels[..., None]
+        rows, frames = tf.shape(grid)[0], tf.shape(grid)[1]
+        width = tf.cast(tf.round(tf.cast(frames, tf.float32) * tf.random.uniform([], 1.0, 1.0 + most)), tf.int32)
+        start = tf.random.uniform([], 0, width - frames + 1, tf.int32)
+        cut = tf.image.resize(grid, tf.stack([rows, width]), method="bilinear")[:, start:start + frames]
+        cut = cut if len(levels.shape) == 3 else cut[..., 0]
+        return tf.ensure_shape(to_image(tf.cast(tf.round(cut), tf.int32)), image.shape)
+    return stretch
+
+
 def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int = 0,
                    truncate: float = 0.0, min_frames: int = 16, band_limit: float = 0.0,
-                   noise_floor: float = 0.0, time_flip: float = 0.0):
+                   noise_floor: float = 0.0, time_flip: float = 0.0, time_stretch: float = 0.0):
     """The training-time augmentation as a tf.data map. With `band_limit` or `noise_floor`, each
     element carries its channel row after the label (see `channel_rows`); that column is used here
     and dropped. `time_flip` is the chance that an image is played backwards (its frames reversed):
     every frame's spectrum stays what the microphone or the vocoder made, while onsets, decays and
-    word order no longer tell anything."""
+    word order no longer tell anything. `time_stretch` slows every image down by up to 1 + that
+    (`_time_stretch`)."""
     silence = tf.constant(silence_pixel(config), tf.float32)
     channels = [make(config, chance) for make, chance in ((_band_limit, band_limit), (_noise_floor, noise_floor))
                 if chance]
+    stretch = _time_stretch(config, time_stretch) if time_stretch else None
 
     def augment(image, label, *extra):
         if channels:
@@ -172,6 +192,8 @@ def augment_images(config: SpectrogramConfig, freq_mask: int = 0, time_mask: int
                 image = channel(image, tf.cast(row, tf.float32))
         if time_flip:
             image = tf.cond(tf.random.uniform([]) < time_flip, lambda: tf.reverse(image, axis=[1]), lambda: image)
+        if time_stretch:
+            image = stretch(image)
         if truncate:
             image = _truncate(image, truncate, min_frames, silence)
         if freq_mask:
@@ -225,7 +247,7 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
                  band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
                  copy_band_from_hz: float | None = None, balance_channels: bool = False,
-                 time_flip: float = 0.0, noise_copies: float = 0.0) -> tf.data.Dataset:
+                 time_flip: float = 0.0, noise_copies: float = 0.0, time_stretch: float = 0.0) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image gets a random pass band or a random noise floor; images whose `copies` entry
@@ -243,9 +265,10 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
     dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:
         dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-        if freq_mask or time_mask or truncate or band_limit or noise_floor or time_flip:
+        if freq_mask or time_mask or truncate or band_limit or noise_floor or time_flip or time_stretch:
             dataset = dataset.map(augment_images(config, freq_mask, time_mask, truncate, band_limit=band_limit,
-                                                 noise_floor=noise_floor, time_flip=time_flip),
+                                                 noise_floor=noise_floor, time_flip=time_flip,
+                                                 time_stretch=time_stretch),
                                   num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size)
     if training and mixup_alpha > 0:

@@ -61,6 +61,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "each frame's spectrum, where microphones and vocoders leave their traces, stays; "
                              "prosody and word order stop telling anything (default 0.5: external EER 21.7%% "
                              "against 23.1%% at 0 over nine paired seeds, devset CV level; 0 = off)")
+    parser.add_argument("--time-stretch", type=float, default=0.0, metavar="MOST",
+                        help="slow every training image, either class, down by a random factor from 1 to 1 + MOST "
+                             "(frames interpolated, a random stretch of the width kept): speaking rate stops "
+                             "telling (0 = off)")
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
@@ -264,6 +268,8 @@ def train(args) -> Path:
                          ("--time-flip", args.time_flip), ("--noise-floor-copies", args.noise_floor_copies)):
         if not 0 <= chance <= 1:
             raise ValueError(f"{flag} is a probability or share (0-1), not {chance}")
+    if not 0 <= args.time_stretch <= 1:
+        raise ValueError(f"--time-stretch is a factor's excess over 1, from 0 to 1, not {args.time_stretch}")
     if args.weight_decay < 0:
         raise ValueError(f"--weight-decay cannot be negative, not {args.weight_decay}")
     if args.sam and args.pair_loss:
@@ -280,7 +286,7 @@ def train(args) -> Path:
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
                             copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
                             copy_band_from_hz=copy_band_from_hz, time_flip=args.time_flip,
-                            noise_copies=args.noise_floor_copies)
+                            noise_copies=args.noise_floor_copies, time_stretch=args.time_stretch)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)

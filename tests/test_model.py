@@ -278,14 +278,16 @@ def test_training_with_balanced_groups_passes_each_images_weight_through_augment
     run_dir = tmp_path / "balanced"
     assert train(["--data", str(spectrogram_dir), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
                   "--balance-groups", "--band-limit", "0.5", "--noise-floor", "0.25", "--balance-channels",
-                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25", "--noise-floor-copies", "0.5"]) == 0
+                  "--band-limit-copies", "--dropout", "0.5", "--time-flip", "0.25", "--noise-floor-copies", "0.5",
+                  "--time-stretch", "0.2"]) == 0
     training_args = json.loads((run_dir / "model.json").read_text())["training_args"]
     assert training_args["balance_groups"] == "share" and training_args["band_limit"] == 0.5
     assert training_args["noise_floor"] == 0.25 and training_args["balance_channels"]
     assert training_args["band_limit_copies"] and training_args["dropout"] == 0.5
     assert training_args["time_flip"] == 0.25 and training_args["noise_floor_copies"] == 0.5
+    assert training_args["time_stretch"] == 0.2
     for flag, bad in (("--band-limit", "2"), ("--noise-floor", "-0.1"), ("--dropout", "1"), ("--time-flip", "1.5"),
-                      ("--noise-floor-copies", "2")):
+                      ("--noise-floor-copies", "2"), ("--time-stretch", "-0.1")):
         assert train(["--data", str(spectrogram_dir), "--output", str(tmp_path / "bad"), flag, bad]) == 1
         assert not (tmp_path / "bad").exists()
 
@@ -742,6 +744,33 @@ def test_time_flip_reverses_the_frames_and_keeps_every_frames_spectrum():
     draws = [np.array_equal(augment_images(SpectrogramConfig(), time_flip=0.5)(image, 0.0)[0].numpy(),
                             image.numpy()) for _ in range(40)]
     assert 5 < sum(draws) < 35  # about half the images stay as they were
+
+
+def test_time_stretch_slows_the_frames_down_keeps_each_frames_spectrum_and_step_1s_colours():
+    import tensorflow as tf
+
+    from model.data import augment_images, level_codec
+
+    config = SpectrogramConfig()
+    to_levels, to_image = level_codec(config)
+    frames = tf.range(128, dtype=tf.int32)
+    ramp = to_image(tf.tile(frames[None, :], [128, 1]))  # frame t at level t in every row
+    steady = to_image(tf.tile(tf.range(0, 256, 2, dtype=tf.int32)[:, None], [1, 128]))  # one spectrum, every frame
+    tf.random.set_seed(0)
+    slopes = []
+    for _ in range(10):
+        stretched, label = augment_images(config, time_stretch=0.5)(ramp, 1.0)
+        assert stretched.shape == ramp.shape and float(label) == 1.0
+        levels = to_levels(stretched).numpy()  # a colour off the colormap would read as level 0
+        np.testing.assert_array_equal(levels, np.tile(levels[:1], [128, 1]))  # every row alike
+        steps = np.diff(levels[0])
+        assert steps.min() >= 0 and levels[0, -1] <= 127  # still the ramp, in order
+        slopes.append((levels[0, -1] - levels[0, 0]) / 127)
+        kept, _ = augment_images(config, time_stretch=0.5)(steady, 0.0)
+        np.testing.assert_array_equal(kept.numpy(), steady.numpy())
+    assert 1 / 1.5 - 0.02 <= min(slopes) < 0.9 and max(slopes) <= 1  # slowed by 1-1.5x, never sped up
+    np.testing.assert_array_equal(augment_images(config, time_stretch=0.0, truncate=1e-9)(ramp, 0.0)[0].numpy(),
+                                  ramp.numpy())
 
 
 def test_the_network_learns_a_visible_difference(tmp_path):
