@@ -405,6 +405,12 @@ bench: setup $(DEMO_STAMP)
 	# stop 48: slowed-down training images (--time-stretch 0.2), beside the default's flip
 	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-time-flip05-time-stretch02 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5 --time-stretch 0.2'
 	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-time-flip05-time-stretch02 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --time-flip 0.5 --time-stretch 0.2'
+	# stop 48: a collection adversary on the REAL images' features (--origin-adversary 0.5): external, stress, LOSO, CV
+	$(PY) benchmarks/bench_detection.py --experiment external --epochs 40 --tag vocode-copy-above4000-one-class-band-limit03-origin-adversary05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --origin-adversary 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment external-stress --tag vocode-copy-above4000-one-class-band-limit03-origin-adversary05 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --origin-adversary 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment loso --epochs 25 --tag vocode-holdout-copy-above4000-one-class-band-limit03-origin-adversary05 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --origin-adversary 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-origin-adversary05 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --origin-adversary 0.5'
+	$(PY) benchmarks/bench_detection.py --experiment cv --epochs 40 --tag vocode-holdout-copy-above4000-one-class-band-limit03-origin-adversary05-seed2 --holdout-vocoders 1000 --step1='--vocode upsampling_net --copy-above 4000' --train='--one-class --band-limit 0.3 --origin-adversary 0.5 --seed 2'
 	$(PY) benchmarks/write_report.py
 
 app: setup

@@ -247,12 +247,14 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
                  truncate: float = 0.0, mixup_alpha: float = 0.0, weights=None,
                  band_limit: float = 0.0, noise_floor: float = 0.0, copies=None,
                  copy_band_from_hz: float | None = None, balance_channels: bool = False,
-                 time_flip: float = 0.0, noise_copies: float = 0.0, time_stretch: float = 0.0) -> tf.data.Dataset:
+                 time_flip: float = 0.0, noise_copies: float = 0.0, time_stretch: float = 0.0,
+                 origins=None) -> tf.data.Dataset:
     """Images as float32 in 0-255 (the model scales them) with labels 1 = FAKE (and each image's
     training weight, when `weights` are given). `band_limit` and `noise_floor` are the chances that
     a training image gets a random pass band or a random noise floor; images whose `copies` entry
     is true (vocoded copies; none when not given) are spared or limited (or take `noise_copies` of
-    the noise chance), and `balance_channels` evens the chances out between the classes (`channel_rows`)."""
+    the noise chance), and `balance_channels` evens the chances out between the classes (`channel_rows`).
+    `origins` (one int per image, model.adversary's collection index) ride along as the last column."""
     labels = np.asarray(labels, dtype=np.float32)
     columns = (list(map(str, image_paths)), labels)
     band_limit, noise_floor = (band_limit, noise_floor) if training else (0.0, 0.0)
@@ -261,6 +263,8 @@ def make_dataset(image_paths, labels, config: SpectrogramConfig, batch_size: int
         columns += (channel_rows(labels, copies, copy_band_from_hz, balance_channels, noise_copies),)
     if weights is not None:
         columns += (np.asarray(weights, dtype=np.float32),)
+    if origins is not None:
+        columns += (np.asarray(origins, dtype=np.int32),)
     dataset = tf.data.Dataset.from_tensor_slices(columns)
     dataset = dataset.map(decoder(config.channels), num_parallel_calls=tf.data.AUTOTUNE).cache()
     if training:

@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from model.data import decoder
+from model.trainer import ExtraTermTrainer
 from preprocessing.config import SpectrogramConfig
 from preprocessing.manifest import is_copy
 
@@ -51,21 +52,10 @@ def paired_trainer(detector: keras.Model, pair_weight: float) -> keras.Model:
     (whose weights it shares; save `detector`) on cross-entropy + pair_weight x the pair term, and
     validates and predicts as `detector` does."""
 
-    class PairedTrainer(keras.Model):
+    class PairedTrainer(ExtraTermTrainer):
         def __init__(self):
-            super().__init__()
-            self.detector, self.pair_weight = detector, pair_weight
-            self.pair_tracker = keras.metrics.Mean(name="pair_loss")
-
-        def call(self, images, training=False):
-            return self.detector(images, training=training)
-
-        @property
-        def metrics(self):
-            return super().metrics + [self.pair_tracker]
-
-        def test_step(self, data):  # validation has no pairs
-            return {name: value for name, value in super().test_step(data).items() if name != "pair_loss"}
+            super().__init__(detector, "pair_loss")
+            self.pair_weight = pair_weight
 
         def train_step(self, data):
             (images, labels, *weights), (reals, copies) = data
@@ -81,7 +71,7 @@ def paired_trainer(detector: keras.Model, pair_weight: float) -> keras.Model:
                 scaled = self.optimizer.scale_loss(total)
             gradients = tape.gradient(scaled, self.trainable_weights)
             self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
-            self.pair_tracker.update_state(pair)
+            self.term_tracker.update_state(pair)
             return self.compute_metrics(images, labels, p_main, sample_weight=sample_weight)
 
     return PairedTrainer()

@@ -28,6 +28,7 @@ from model.cnn import (ARCHS, ONE_CLASS_MARGINS, OneClassLoss, build_model, defa
                        logit_model)
 from model.calibration import calibrate, fit_platt  # noqa: E402
 from model.data import COPY_BAND_MARGIN_HZ, make_dataset  # noqa: E402
+from model.adversary import adversary_trainer, origin_indices  # noqa: E402
 from model.pairs import copy_pairs, pair_dataset, paired_trainer  # noqa: E402
 from model.sharpness import sharpness_aware_trainer  # noqa: E402
 from model.run import MODEL_FILENAME, RUNS_DIR, RunCard  # noqa: E402
@@ -116,6 +117,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="with step 1's copies (--vocode): each step also scores batch-size/4 (REAL, its copy) "
                              "pairs and adds WEIGHT x softplus(logit REAL - logit copy), so that only what differs "
                              "inside a pair (the synthesis) can lower it (0 = off)")
+    parser.add_argument("--origin-adversary", type=float, default=0.0, metavar="WEIGHT",
+                        help="domain-adversarial training: a small head learns which collection (the manifest's "
+                             "origin) a REAL training image came from, and the detector's features get that "
+                             "gradient reversed, times WEIGHT, so they stop carrying each collection's recording "
+                             "conditions; needs the one-class head and REAL images from 2+ collections (0 = off)")
     parser.add_argument("--one-class", action=argparse.BooleanOptionalAction, default=None,
                         help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
                              "kept away from it, so attacks unlike the training fakes still score FAKE; the output "
@@ -270,6 +276,11 @@ def train(args) -> Path:
             raise ValueError(f"{flag} is a probability or share (0-1), not {chance}")
     if not 0 <= args.time_stretch <= 1:
         raise ValueError(f"--time-stretch is a factor's excess over 1, from 0 to 1, not {args.time_stretch}")
+    if args.origin_adversary < 0:
+        raise ValueError(f"--origin-adversary is a weight, not {args.origin_adversary}")
+    if args.origin_adversary and (not args.one_class or args.pair_loss or args.sam or args.mixup):
+        raise ValueError("--origin-adversary needs the one-class head and goes with none of --pair-loss, --sam, "
+                         "--mixup (each has its own training step or batch)")
     if args.weight_decay < 0:
         raise ValueError(f"--weight-decay cannot be negative, not {args.weight_decay}")
     if args.sam and args.pair_loss:
@@ -280,13 +291,17 @@ def train(args) -> Path:
     copy_band_from_hz = copy_crossover_hz(data) + COPY_BAND_MARGIN_HZ if args.band_limit_copies else None
     weights = training_weights(train_rows, args.balance_groups, not args.no_class_weights,  # all 1 with neither
                                cap=args.balance_cap)
+    origins, collections = origin_indices(train_rows) if args.origin_adversary else (None, [])
+    if args.origin_adversary and len(collections) < 2:
+        raise DatasetError(f"{data}: --origin-adversary needs REAL training images from two or more collections "
+                           f"(the manifest's origin column), found {collections or 'none'}")
     train_ds = make_dataset(train_rows["image_path"], train_rows["y"], config, args.batch_size, training=True,
                             seed=args.seed, freq_mask=args.freq_mask, time_mask=args.time_mask,
                             truncate=args.truncate, mixup_alpha=args.mixup, weights=weights,
                             band_limit=args.band_limit, noise_floor=args.noise_floor,
                             copies=is_copy(train_rows).to_numpy(), balance_channels=args.balance_channels,
                             copy_band_from_hz=copy_band_from_hz, time_flip=args.time_flip,
-                            noise_copies=args.noise_floor_copies, time_stretch=args.time_stretch)
+                            noise_copies=args.noise_floor_copies, time_stretch=args.time_stretch, origins=origins)
     val_ds = make_dataset(val_rows["image_path"], val_rows["y"], config, args.batch_size)
     if args.pair_loss:
         real_paths, copy_paths = copy_pairs(train_rows)
@@ -302,6 +317,7 @@ def train(args) -> Path:
         model = build_model(args.arch, config.image_size, config.channels, args.pixel_noise, args.centre_rows,
                             args.one_class, args.one_class_margins, args.dropout)
         trainer = logit_model(model) if args.one_class else model  # `model` is what is saved
+        trainer = adversary_trainer(model, len(collections), args.origin_adversary) if args.origin_adversary else trainer
         trainer = paired_trainer(trainer, args.pair_loss) if args.pair_loss else trainer
         trainer = sharpness_aware_trainer(trainer, args.sam) if args.sam else trainer
         steps = args.epochs * -(-len(train_rows) // args.batch_size)
@@ -315,6 +331,8 @@ def train(args) -> Path:
                                  keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0 if logits else 0.5)])
     print(f"training {args.arch} ({model.count_params():,} parameters) on {device}: "
           f"{len(train_rows)} train / {len(val_rows)} val images -> {run_dir}")
+    if args.origin_adversary:
+        print(f"collection adversary (weight {args.origin_adversary:g}) on the REAL images of {', '.join(collections)}")
 
     val_eer = ValidationEER(val_ds, val_rows["y"])
     # With --ema, the averaged weights are swapped in for validation, for val_eer and for the best epoch.

@@ -836,3 +836,56 @@ def test_deterministic_training_gives_the_same_weights_twice(spectrogram_dir, tm
     assert len(weights[0]) == len(weights[1]) > 0
     for first, second in zip(*weights):
         np.testing.assert_array_equal(first, second)
+
+
+def test_the_reversed_gradient_is_negated_and_scaled_while_the_forward_pass_is_unchanged():
+    import tensorflow as tf
+
+    from model.adversary import reverse_gradient
+
+    features = tf.Variable([[1.0, -2.0, 3.0]])
+    with tf.GradientTape() as tape:
+        passed = reverse_gradient(features, 0.25)
+        objective = tf.reduce_sum(passed * tf.constant([[2.0, 4.0, -8.0]]))
+    np.testing.assert_array_equal(passed.numpy(), features.numpy())
+    np.testing.assert_allclose(tape.gradient(objective, features).numpy(), [[-0.5, -1.0, 2.0]])
+
+
+def test_the_collection_adversary_numbers_real_collections_and_leaves_fakes_and_copies_out():
+    import pandas as pd
+
+    from model.adversary import NOT_REAL, origin_indices
+
+    rows = pd.DataFrame({"y": [0, 0, 1, 1, 0, 0], "origin": ["libri", "vctk", "libri", "tts", "libri", "vctk"],
+                         "vocoder": ["", "", "", "", "upsampling_net", ""]})
+    origins, names = origin_indices(rows)
+    assert names == ["libri", "vctk"]  # "tts" has no REAL image; the copy is FAKE
+    assert origins.tolist() == [0, 1, NOT_REAL, NOT_REAL, NOT_REAL, 1]
+
+
+def test_training_with_the_collection_adversary_saves_the_plain_detector_and_refuses_what_it_cannot_use(
+        spectrogram_dir, tmp_path):
+    import pandas as pd
+
+    data = tmp_path / "two-rooms"
+    shutil.copytree(spectrogram_dir, data)
+    manifest = pd.read_csv(data / "manifest.csv", keep_default_na=False)
+    assert set(manifest["origin"]) == {""}  # a folder dataset: one collection
+    assert train(["--data", str(data), "--output", str(tmp_path / "one"), "--epochs", "1",
+                  "--origin-adversary", "0.5"]) == 1  # nothing to tell apart
+    assert not (tmp_path / "one").exists()
+    manifest["origin"] = ["room_a" if index % 2 else "room_b" for index in range(len(manifest))]
+    manifest.to_csv(data / "manifest.csv", index=False)
+    assert train(["--data", str(data), "--output", str(tmp_path / "plain"), "--epochs", "2", "--batch-size", "8",
+                  "--origin-adversary", "0.5", "--no-one-class"]) == 1  # the head it reads is the one-class one
+    run_dir = tmp_path / "adversary"
+    assert train(["--data", str(data), "--output", str(run_dir), "--epochs", "2", "--batch-size", "8",
+                  "--origin-adversary", "0.5"]) == 0
+    card = json.loads((run_dir / "model.json").read_text())
+    assert card["training_args"]["origin_adversary"] == 0.5
+    history = pd.read_csv(run_dir / "history.csv")
+    assert "adversary_loss" in history and history["adversary_loss"].between(0, 10).all()
+    saved = keras.saving.load_model(run_dir / "model.keras")
+    plain = build_model("compact", one_class=True)
+    assert saved.count_params() == plain.count_params() == card["parameters"]  # the adversary is not saved
+    assert not any("adversary" in layer.name for layer in saved.layers)
