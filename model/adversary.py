@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from model.cnn import logit_model
 from model.trainer import ExtraTermTrainer
 from preprocessing.manifest import is_copy
 
@@ -50,7 +51,7 @@ def adversary_trainer(detector: keras.Model, collections: int, weight: float) ->
 
     class AdversaryTrainer(ExtraTermTrainer):
         def __init__(self):
-            super().__init__(keras.Model(detector.inputs, parts.outputs[1]), "adversary_loss")
+            super().__init__(logit_model(detector), "adversary_loss")
             self.parts, self.weight = parts, weight
             self.head = keras.Sequential([keras.layers.Dense(64, activation="relu"), keras.layers.Dense(collections)],
                                          name="collection_adversary")

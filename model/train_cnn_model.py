@@ -65,7 +65,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--time-stretch", type=float, default=0.0, metavar="MOST",
                         help="slow every training image, either class, down by a random factor from 1 to 1 + MOST "
                              "(frames interpolated, a random stretch of the width kept): speaking rate stops "
-                             "telling (0 = off)")
+                             "telling (0 = off; measured 0.2: external EER 28.9%% against 21.5%%, off)")
     parser.add_argument("--ema", type=float, default=0.0,
                         help="evaluate and keep an exponential moving average of the weights with this momentum "
                              "per step (e.g. 0.99; 0 = off)")
@@ -121,7 +121,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="domain-adversarial training: a small head learns which collection (the manifest's "
                              "origin) a REAL training image came from, and the detector's features get that "
                              "gradient reversed, times WEIGHT, so they stop carrying each collection's recording "
-                             "conditions; needs the one-class head and REAL images from 2+ collections (0 = off)")
+                             "conditions; needs the one-class head and REAL images from 2+ collections (0 = off; measured "
+                             "0.5: devset CV 18.9%% against 20.9%%, external level, inside the noise so far)")
     parser.add_argument("--one-class", action=argparse.BooleanOptionalAction, default=None,
                         help="OC-softmax head: REAL clips drawn close to one learned direction, FAKE clips only "
                              "kept away from it, so attacks unlike the training fakes still score FAKE; the output "
