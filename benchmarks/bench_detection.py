@@ -476,11 +476,15 @@ def main() -> None:
         result = external_ensemble(args.tag, args.seeds, args.with_tag)
     elif args.experiment.endswith(("-windows", "-flip")):
         kind = args.experiment.split("-")[0]
-        names = {"external": [f"seed{seed}" for seed in args.seeds], "cv": [f"fold{fold}" for fold in range(args.folds)],
-                 "loso": sorted({clip.origin for clip in find_clips(manifest)[1]})}[kind]
-        data = {name: WORK / (f"external-{args.tag}" if kind == "external" else f"{kind}-{args.tag}-{name}")
+        if kind == "external":
+            names = [f"seed{seed}" for seed in args.seeds]
+        elif kind == "cv":
+            names = [f"fold{fold}" for fold in range(args.folds)]
+        else:  # loso: one run per held-out source (reading the devset's clips only here)
+            names = sorted({clip.origin for clip in find_clips(manifest)[1]})
+        runs = {name: (WORK / "runs" / f"{kind}-{args.tag}-{name}",
+                       WORK / (f"external-{args.tag}" if kind == "external" else f"{kind}-{args.tag}-{name}"))
                 for name in names}
-        runs = {name: (WORK / "runs" / f"{kind}-{args.tag}-{name}", data[name]) for name in names}
         result = per_run_experiment(runs, window_eers if args.experiment.endswith("-windows") else flip_eers)
     elif args.experiment == "external-stress":
         result = external_stress(args.tag, args.seeds)
